@@ -1,0 +1,60 @@
+/* keydesk configuration: one YAML file parsed with libyaml into a
+ * struct kd_config.  No curses here. */
+#ifndef KD_CONFIG_H
+#define KD_CONFIG_H
+
+#include <stdio.h>
+
+#include "core/kd.h"
+#include "core/model.h"
+
+enum kd_starttls {
+	KD_STARTTLS_REQUIRED = 0,	/* smtp:// must upgrade; never plain */
+	KD_STARTTLS_NONE = 1,		/* plain smtp:// (loopback relays, tests) */
+};
+
+struct kd_config {
+	char	*source;	/* file it came from, or NULL: built-in defaults */
+	char	*database;	/* path of the SQLite file */
+
+	char	*rp_id;		/* relying party, e.g. "keydesk.example.com" */
+	char	*rp_name;
+
+	char	*activation_base_url;	/* the link is base_url + token */
+	int	 link_lifetime;		/* seconds */
+	int	 code_lifetime;		/* seconds */
+	int	 pin_length;		/* generated card PINs, >= 6 */
+
+	char	*smtp_url;	/* NULL: no SMTP, mail waits in the outbox */
+	enum kd_starttls smtp_starttls;
+	char	*smtp_from;	/* "keydesk <keydesk@example.com>" or address */
+	char	*smtp_username;
+	char	*smtp_password;	/* from `password` or read from password_file */
+	char	*smtp_password_file;
+	int	 smtp_connect_timeout;	/* seconds */
+	int	 smtp_timeout;		/* seconds, whole message */
+	int	 smtp_max_attempts;	/* then the row is failed */
+
+	struct kd_key_settings defaults[KD_KEY_NTYPES];
+
+	int	 kiosk_idle_lock;	/* seconds, 0 = never */
+};
+
+/* Built-in defaults.  The database defaults to
+ * $XDG_DATA_HOME/keydesk/keydesk.db (or ~/.local/share/keydesk/keydesk.db). */
+struct kd_config *config_new(void);
+void	config_free(struct kd_config **);
+
+/* Loads YAML text (for tests: `name` is what errors call the file). */
+int	config_load_string(struct kd_config *, const char *name,
+	    const char *yaml, size_t len, struct kd_err *);
+/* Loads a file.  Errors read "FILE:LINE:COLUMN: what is wrong". */
+int	config_load_file(struct kd_config *, const char *path, struct kd_err *);
+/* The lookup order: `path` if not NULL, else $XDG_CONFIG_HOME/keydesk/
+ * config.yaml (~/.config/...), else /etc/keydesk/config.yaml, else the
+ * built-in defaults (no file is not an error). */
+int	config_load(struct kd_config *, const char *path, struct kd_err *);
+/* Prints the effective configuration as YAML, password redacted. */
+void	config_print(const struct kd_config *, FILE *);
+
+#endif

@@ -1,0 +1,343 @@
+/* Shared helpers: errors, clock, randomness, hashing, encodings, strings. */
+#include "core/kd.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+kd_err_set(struct kd_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e != NULL) {
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void
+kd_err_clear(struct kd_err *e)
+{
+	if (e != NULL) {
+		e->code = KD_OK;
+		e->msg[0] = '\0';
+	}
+}
+
+const char *
+kd_strerror(int code)
+{
+	switch (code) {
+	case KD_OK: return "success";
+	case KD_ERR_NOMEM: return "out of memory";
+	case KD_ERR_INVALID: return "invalid input";
+	case KD_ERR_EXISTS: return "already exists";
+	case KD_ERR_NOTFOUND: return "not found";
+	case KD_ERR_DB: return "database error";
+	case KD_ERR_BUSY: return "database is busy";
+	case KD_ERR_IO: return "input/output error";
+	case KD_ERR_CONFIG: return "configuration error";
+	case KD_ERR_MAIL: return "mail delivery error";
+	case KD_ERR_CANCELLED: return "cancelled";
+	case KD_ERR_DEVICE: return "device error";
+	case KD_ERR_TIMEOUT: return "timed out";
+	case KD_ERR_REMOVED: return "card removed";
+	case KD_ERR_PIN: return "PIN error";
+	case KD_ERR_DENIED: return "permission denied";
+	case KD_ERR_LOCKED: return "locked out";
+	case KD_ERR_EXPIRED: return "expired";
+	case KD_ERR_NODEV: return "no device";
+	}
+	return "unknown error";
+}
+
+static int64_t fake_now;
+
+int64_t
+kd_now(void)
+{
+	const char *s;
+
+	if (fake_now != 0)
+		return fake_now;
+	if ((s = getenv("KEYDESK_FAKE_NOW")) != NULL && *s != '\0')
+		return strtoll(s, NULL, 10);
+	return (int64_t)time(NULL);
+}
+
+void
+kd_clock_set(int64_t t)
+{
+	fake_now = t;
+}
+
+void
+kd_time_format(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+void
+kd_time_iso(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+kd_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = getrandom(p, len, 0)) < 0)
+			return KD_ERR_IO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return KD_OK;
+}
+
+void
+kd_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	SHA256(data, len, out);
+}
+
+int
+kd_memeq(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void
+kd_wipe(void *p, size_t len)
+{
+	if (p != NULL)
+		explicit_bzero(p, len);
+}
+
+void
+kd_free_secret(char *s)
+{
+	if (s != NULL) {
+		kd_wipe(s, strlen(s));
+		free(s);
+	}
+}
+
+static size_t
+b64_encode(const char *alpha, int pad, const unsigned char *in, size_t n,
+    char *out, size_t outlen)
+{
+	size_t i, o = 0;
+	uint32_t v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (uint32_t)in[i] << 16;
+		if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n) v |= in[i + 2];
+		if (o + 5 > outlen)
+			break;
+		out[o++] = alpha[(v >> 18) & 63];
+		out[o++] = alpha[(v >> 12) & 63];
+		if (i + 1 < n) out[o++] = alpha[(v >> 6) & 63];
+		else if (pad) out[o++] = '=';
+		if (i + 2 < n) out[o++] = alpha[v & 63];
+		else if (pad) out[o++] = '=';
+	}
+	if (outlen > 0)
+		out[o < outlen ? o : outlen - 1] = '\0';
+	return o;
+}
+
+size_t
+kd_b64url_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
+{
+	return b64_encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_", 0, in, n, out, outlen);
+}
+
+size_t
+kd_b64_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
+{
+	return b64_encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/", 1, in, n, out, outlen);
+}
+
+void
+kd_hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+char *
+kd_strdup(const char *s)
+{
+	return s == NULL ? NULL : strdup(s);
+}
+
+/* Decodes one UTF-8 sequence strictly (no overlongs, no surrogates).
+ * Returns its length and stores the code point, or 0 if invalid. */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t n, i;
+
+	if (c < 0x80) { *cp = c; return 1; }
+	if (c >= 0xc2 && c <= 0xdf) { n = 2; c &= 0x1f; }
+	else if (c >= 0xe0 && c <= 0xef) { n = 3; c &= 0x0f; }
+	else if (c >= 0xf0 && c <= 0xf4) { n = 4; c &= 0x07; }
+	else return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int
+kd_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
+	while (*p != '\0') {
+		if ((n = utf8_decode(p, &cp)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+size_t
+kd_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int
+is_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	    cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int
+kd_has_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
+	while (*p != '\0') {
+		if ((n = utf8_decode(p, &cp)) == 0)
+			return 1;
+		if (is_unsafe(cp))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+void
+kd_sanitize(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	uint32_t cp;
+	size_t n, o = 0;
+
+	if (outlen == 0)
+		return;
+	while (*p != '\0') {
+		n = utf8_decode(p, &cp);
+		if (n == 0 || is_unsafe(cp)) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = '?';
+			p += n == 0 ? 1 : n;
+			continue;
+		}
+		if (o + n >= outlen)
+			break;
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+}
+
+char *
+kd_sanitize_dup(const char *in)
+{
+	size_t len = strlen(in ? in : "") + 1;
+	char *out;
+
+	if ((out = malloc(len)) != NULL)
+		kd_sanitize(in, out, len);
+	return out;
+}
+
+const char *
+kd_os_user(void)
+{
+	static char name[64];
+	struct passwd *pw;
+	const char *s;
+
+	if (name[0] != '\0')
+		return name;
+	if ((pw = getpwuid(getuid())) != NULL)
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+	else if ((s = getenv("USER")) != NULL)
+		snprintf(name, sizeof(name), "%s", s);
+	else
+		snprintf(name, sizeof(name), "uid-%ld", (long)getuid());
+	return name;
+}
