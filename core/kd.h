@@ -29,6 +29,9 @@ enum {
 	KD_ERR_LOCKED = -16,	/* rate limited */
 	KD_ERR_EXPIRED = -17,
 	KD_ERR_NODEV = -18,	/* no reader / no key / pcscd not running */
+	KD_ERR_HAS_PIN = -19,	/* card already has a PIN: ask the operator */
+	KD_ERR_FULL = -20,	/* no free discoverable-credential slots */
+	KD_ERR_NOTFIDO = -21,	/* card does not answer the FIDO applet */
 };
 
 struct kd_err {

@@ -59,6 +59,9 @@ kd_strerror(int code)
 	case KD_ERR_LOCKED: return "locked out";
 	case KD_ERR_EXPIRED: return "expired";
 	case KD_ERR_NODEV: return "no device";
+	case KD_ERR_HAS_PIN: return "the card already has a PIN";
+	case KD_ERR_FULL: return "no free credential slots on the key";
+	case KD_ERR_NOTFIDO: return "not a FIDO card";
 	}
 	return "unknown error";
 }
