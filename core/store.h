@@ -1,0 +1,187 @@
+/* The SQLite store: one file, WAL, shared by several keydesk processes.
+ * Every write runs inside store_begin()/store_commit() (BEGIN IMMEDIATE),
+ * so a writer waits for another kiosk instead of failing half way. */
+#ifndef KD_STORE_H
+#define KD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/kd.h"
+#include "core/model.h"
+
+struct kd_store;
+typedef struct sqlite3 sqlite3;
+
+#define STORE_SCHEMA_VERSION 1
+
+struct kd_user {
+	int64_t	 id;		/* row id */
+	char	*user_id;	/* the organisation's ID, unique */
+	char	*name;
+	char	*email;
+	char	*username;	/* unique, case-insensitive */
+	enum kd_user_status status;
+	int	 disabled;
+	int64_t	 created_at;
+	int64_t	 updated_at;
+};
+
+struct kd_group {
+	int64_t	 id;
+	char	*name;
+	int64_t	 members;
+	int64_t	 created_at;
+};
+
+struct kd_key {
+	int64_t	 id;
+	int64_t	 user;		/* kd_user.id */
+	enum kd_key_type type;
+	char	*name;
+	enum kd_key_status status;	/* pending past its expiry reads EXPIRED */
+	struct kd_key_settings settings;
+	int64_t	 created_at;
+	int64_t	 activated_at;
+	char	*activated_by;
+	int64_t	 expires_at;	/* of the open activation, 0 if none */
+	char	*credential_id;	/* base64url, NULL until active */
+	char	*public_key;	/* base64url COSE key */
+	char	*aaguid;	/* hex */
+	char	*attestation_fmt;
+	char	*revoked_reason;
+};
+
+struct kd_outbox_row {
+	int64_t	 id;
+	char	*to_name;
+	char	*to_addr;
+	char	*subject;
+	char	*body;		/* NULL once erased after sending (secrets) */
+	char	*message_id;
+	char	*kind;		/* "activation", "pin", ... */
+	int	 secret;	/* body holds a secret: erase after delivery */
+	char	*status;	/* "queued", "sent", "failed" */
+	int	 attempts;
+	char	*last_error;
+	int64_t	 created_at;
+	int64_t	 next_attempt_at;
+	int64_t	 sent_at;
+};
+
+struct kd_audit_row {
+	int64_t	 id;
+	int64_t	 at;
+	char	*actor;
+	char	*action;
+	char	*subject;
+	char	*details;
+};
+
+/* Keyset cursor for the users list: where the last page ended. */
+struct kd_user_cursor {
+	int	 valid;
+	int	 part;		/* which search field the page ended in */
+	char	 key[512];	/* that field's value in the last row */
+	int64_t	 id;
+};
+
+struct kd_user_query {
+	const char *search;	/* prefix of name, username, user ID, email */
+	int	 status;	/* enum kd_user_status, or -1 for any */
+	const char *group;	/* group name, or NULL */
+	int	 limit;		/* rows per page */
+	struct kd_user_cursor after;	/* start after this row */
+};
+
+struct kd_user_page {
+	struct kd_user *users;
+	size_t	 n;
+	int	 more;		/* another page follows */
+	struct kd_user_cursor next;	/* pass as `after` for that page */
+};
+
+int	store_open(struct kd_store **, const char *path, struct kd_err *);
+void	store_close(struct kd_store **);
+sqlite3	*store_db(struct kd_store *);
+const char *store_path(const struct kd_store *);
+int	store_schema_version(struct kd_store *);
+/* The most recent SQLite failure as a status + message in `e`. */
+int	store_fail(struct kd_store *, const char *what, struct kd_err *);
+
+/* Write transactions: BEGIN IMMEDIATE, busy_timeout; nested calls are
+ * counted so a helper can run inside a caller's transaction. */
+int	store_begin(struct kd_store *, struct kd_err *);
+int	store_commit(struct kd_store *, struct kd_err *);
+void	store_rollback(struct kd_store *);
+
+/* Users. */
+int	store_user_insert(struct kd_store *, const struct kd_user *,
+	    int64_t *id, struct kd_err *);
+int	store_user_get(struct kd_store *, const char *user_id,
+	    struct kd_user *, struct kd_err *);
+int	store_user_get_by_row(struct kd_store *, int64_t id, struct kd_user *,
+	    struct kd_err *);
+/* 1 if taken (ignoring row `except`), 0 if free, <0 on error. */
+int	store_user_id_taken(struct kd_store *, const char *, int64_t except);
+int	store_username_taken(struct kd_store *, const char *, int64_t except);
+int	store_user_refresh_status(struct kd_store *, int64_t id, struct kd_err *);
+int	store_user_list(struct kd_store *, const struct kd_user_query *,
+	    struct kd_user_page *, struct kd_err *);
+int64_t	store_user_count(struct kd_store *);
+void	store_user_clear(struct kd_user *);
+void	store_user_page_clear(struct kd_user_page *);
+
+/* Groups and memberships. */
+int	store_group_add(struct kd_store *, const char *name, int64_t *id,
+	    struct kd_err *);
+int	store_group_find(struct kd_store *, const char *name, int64_t *id,
+	    struct kd_err *);
+int	store_group_list(struct kd_store *, struct kd_group **, size_t *,
+	    struct kd_err *);
+int	store_user_groups(struct kd_store *, int64_t user, struct kd_group **,
+	    size_t *, struct kd_err *);
+int	store_member_add(struct kd_store *, int64_t group, int64_t user,
+	    struct kd_err *);
+void	store_groups_free(struct kd_group *, size_t);
+
+/* Keys and activations. */
+int	store_key_insert(struct kd_store *, const struct kd_key *, int64_t *id,
+	    struct kd_err *);
+int	store_key_list(struct kd_store *, int64_t user, struct kd_key **,
+	    size_t *, struct kd_err *);
+void	store_keys_free(struct kd_key *, size_t);
+int	store_activation_insert(struct kd_store *, int64_t key,
+	    const unsigned char token_hash[32], const unsigned char code_hash[32],
+	    int64_t link_expires, int64_t code_expires, struct kd_err *);
+
+/* Outbox (the transactional outbox: rows are added inside the change's
+ * own transaction; delivery happens after commit). */
+int	store_outbox_add(struct kd_store *, const struct kd_outbox_row *,
+	    int64_t *id, struct kd_err *);
+/* Queued rows whose next attempt is due at `now`, oldest first. */
+int	store_outbox_due(struct kd_store *, int64_t now, int limit,
+	    struct kd_outbox_row **, size_t *, struct kd_err *);
+int	store_outbox_list(struct kd_store *, const char *status, int limit,
+	    struct kd_outbox_row **, size_t *, struct kd_err *);
+int	store_outbox_mark_sent(struct kd_store *, int64_t id, int64_t now,
+	    struct kd_err *);
+/* A failed attempt: `permanent` marks the row failed for good, otherwise
+ * it is retried at `next_attempt`. */
+int	store_outbox_mark_failed(struct kd_store *, int64_t id,
+	    int64_t next_attempt, const char *error, int permanent,
+	    struct kd_err *);
+int	store_outbox_counts(struct kd_store *, int64_t *queued, int64_t *sent,
+	    int64_t *failed);
+void	store_outbox_free(struct kd_outbox_row *, size_t);
+
+/* Audit: one row per change, written in the change's transaction; each
+ * row holds the SHA-256 of the previous row (hash chain). */
+int	store_audit_add(struct kd_store *, const char *actor,
+	    const char *action, const char *subject, const char *details,
+	    struct kd_err *);
+int	store_audit_list(struct kd_store *, int limit, struct kd_audit_row **,
+	    size_t *, struct kd_err *);
+void	store_audit_free(struct kd_audit_row *, size_t);
+
+#endif

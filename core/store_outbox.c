@@ -1,0 +1,175 @@
+/* The outbox table: mail written inside a change's transaction and
+ * delivered after commit (core/outbox.c). */
+#include "core/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUTBOX_COLS "id, to_name, to_addr, subject, body, message_id, kind, " \
+	"secret, status, attempts, last_error, created_at, next_attempt_at, sent_at"
+
+int
+store_outbox_add(struct kd_store *st, const struct kd_outbox_row *m,
+    int64_t *id, struct kd_err *e)
+{
+	int64_t now = kd_now();
+	int r;
+
+	r = store_exec(st, e, "INSERT INTO outbox (to_name, to_addr, subject, "
+	    "body, message_id, kind, secret, created_at, next_attempt_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ttttttdii", m->to_name,
+	    m->to_addr, m->subject, m->body, m->message_id, m->kind, m->secret,
+	    now, now);
+	if (r == KD_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return r;
+}
+
+static int
+row_read(sqlite3_stmt *s, struct kd_outbox_row *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->to_name = store_col_text(s, 1);
+	m->to_addr = store_col_text(s, 2);
+	m->subject = store_col_text(s, 3);
+	m->body = store_col_text(s, 4);
+	m->message_id = store_col_text(s, 5);
+	m->kind = store_col_text(s, 6);
+	m->secret = sqlite3_column_int(s, 7);
+	m->status = store_col_text(s, 8);
+	m->attempts = sqlite3_column_int(s, 9);
+	m->last_error = store_col_text(s, 10);
+	m->created_at = sqlite3_column_int64(s, 11);
+	m->next_attempt_at = sqlite3_column_int64(s, 12);
+	m->sent_at = sqlite3_column_int64(s, 13);
+	return m->to_addr && m->subject && m->message_id && m->kind && m->status ?
+	    KD_OK : KD_ERR_NOMEM;
+}
+
+static void
+row_clear(struct kd_outbox_row *m)
+{
+	free(m->to_name);
+	free(m->to_addr);
+	free(m->subject);
+	kd_free_secret(m->body);
+	free(m->message_id);
+	free(m->kind);
+	free(m->status);
+	free(m->last_error);
+}
+
+void
+store_outbox_free(struct kd_outbox_row *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		row_clear(&v[i]);
+	free(v);
+}
+
+static int
+rows_read(struct kd_store *st, sqlite3_stmt *s, struct kd_outbox_row **out,
+    size_t *n, struct kd_err *e)
+{
+	struct kd_outbox_row *v = NULL, *nv;
+	size_t cap = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		if (row_read(s, &v[(*n)++]) != KD_OK)
+			goto nomem;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_outbox_free(v, *n);
+		*n = 0;
+		return store_fail(st, "cannot read the outbox", e);
+	}
+	*out = v;
+	return KD_OK;
+nomem:
+	sqlite3_finalize(s);
+	store_outbox_free(v, *n);
+	*n = 0;
+	return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+}
+
+int
+store_outbox_due(struct kd_store *st, int64_t now, int limit,
+    struct kd_outbox_row **out, size_t *n, struct kd_err *e)
+{
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, &s, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+	    "status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+	    "id", now, limit) != KD_OK)
+		return store_fail(st, "cannot read the outbox", e);
+	return rows_read(st, s, out, n, e);
+}
+
+int
+store_outbox_list(struct kd_store *st, const char *status, int limit,
+    struct kd_outbox_row **out, size_t *n, struct kd_err *e)
+{
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, &s, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+	    "?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2", "td", status,
+	    limit) != KD_OK)
+		return store_fail(st, "cannot read the outbox", e);
+	return rows_read(st, s, out, n, e);
+}
+
+/* A secret body (a PIN) is erased the moment the server has accepted it;
+ * secure_delete (set in store_open) overwrites the freed pages, and the
+ * WAL copy goes at the next checkpoint, which we ask for at once. */
+int
+store_outbox_mark_sent(struct kd_store *st, int64_t id, int64_t now,
+    struct kd_err *e)
+{
+	int64_t secret = 0;
+	int r;
+
+	r = store_exec(st, e, "UPDATE outbox SET status = 'sent', sent_at = ?, "
+	    "attempts = attempts + 1, last_error = NULL, body = CASE WHEN "
+	    "secret THEN NULL ELSE body END WHERE id = ?", "ii", now, id);
+	if (r != KD_OK)
+		return r;
+	store_int(st, &secret, "SELECT secret FROM outbox WHERE id = ?", "i", id);
+	if (secret && st->depth == 0)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+		    NULL, NULL);
+	return KD_OK;
+}
+
+int
+store_outbox_mark_failed(struct kd_store *st, int64_t id, int64_t next_attempt,
+    const char *error, int permanent, struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE outbox SET attempts = attempts + 1, "
+	    "last_error = ?, next_attempt_at = ?, status = CASE WHEN ? THEN "
+	    "'failed' ELSE 'queued' END WHERE id = ?", "tidi", error,
+	    next_attempt, permanent, id);
+}
+
+int
+store_outbox_counts(struct kd_store *st, int64_t *queued, int64_t *sent,
+    int64_t *failed)
+{
+	*queued = *sent = *failed = 0;
+	store_int(st, queued, "SELECT count(*) FROM outbox WHERE status = 'queued'", "");
+	store_int(st, sent, "SELECT count(*) FROM outbox WHERE status = 'sent'", "");
+	store_int(st, failed, "SELECT count(*) FROM outbox WHERE status = 'failed'", "");
+	return KD_OK;
+}

@@ -1,0 +1,135 @@
+/* The schema and its forward migrations, versioned with PRAGMA user_version.
+ * Migration N takes the database from version N-1 to N; they run in one
+ * write transaction so several processes opening a new file agree. */
+#include "core/store_int.h"
+
+#include <stdio.h>
+
+static const char *migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  username TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  name TEXT NOT NULL COLLATE NOCASE,"
+	"  email TEXT NOT NULL COLLATE NOCASE,"
+	"  status INTEGER NOT NULL DEFAULT 0,"	/* derived from keys, cached */
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX users_name ON users(name);"
+	"CREATE INDEX users_email ON users(email);"
+	"CREATE INDEX users_status_name ON users(status, name);"
+	"CREATE TABLE groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE memberships ("
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  user INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (group_id, user)) WITHOUT ROWID;"
+	"CREATE INDEX memberships_user ON memberships(user);"
+	"CREATE TABLE keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  type TEXT NOT NULL CHECK (type IN ('smartphone','card','fido2')),"
+	"  name TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending','active','revoked')),"
+	"  auditable INTEGER NOT NULL,"
+	"  bluetooth_proximity INTEGER NOT NULL,"
+	"  offline_login INTEGER NOT NULL,"
+	"  verification TEXT NOT NULL,"
+	"  user_handle BLOB,"
+	"  credential_id TEXT,"
+	"  public_key TEXT,"
+	"  aaguid TEXT,"
+	"  attestation_fmt TEXT,"
+	"  attestation_cert TEXT,"
+	"  authenticator_info TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  activated_at INTEGER,"
+	"  activated_by TEXT,"
+	"  revoked_at INTEGER,"
+	"  revoked_reason TEXT);"
+	"CREATE INDEX keys_user ON keys(user);"
+	"CREATE TABLE activations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key INTEGER NOT NULL REFERENCES keys(id) ON DELETE CASCADE,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  code_hash BLOB NOT NULL UNIQUE,"
+	"  link_expires_at INTEGER NOT NULL,"
+	"  code_expires_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  revoked_at INTEGER);"
+	"CREATE INDEX activations_key ON activations(key);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  to_name TEXT,"
+	"  to_addr TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  secret INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'queued'"
+	"    CHECK (status IN ('queued','sent','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  subject TEXT,"
+	"  details TEXT,"
+	"  prev_hash BLOB,"
+	"  hash BLOB NOT NULL);"
+	"CREATE TABLE kiosk_attempts ("
+	"  kiosk TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  lockouts INTEGER NOT NULL DEFAULT 0);",
+};
+
+int
+store_migrate(struct kd_store *st, struct kd_err *e)
+{
+	char pragma[64];
+	int64_t v = 0;
+	size_t i;
+	int r;
+
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
+	if (store_int(st, &v, "PRAGMA user_version", "") != KD_OK) {
+		r = store_fail(st, "cannot read the schema version", e);
+		goto fail;
+	}
+	if (v > (int64_t)KD_NELEM(migrations)) {
+		r = kd_err_set(e, KD_ERR_DB, "database %s has schema version "
+		    "%lld, newer than this keydesk knows (%zu): upgrade keydesk",
+		    st->path, (long long)v, KD_NELEM(migrations));
+		goto fail;
+	}
+	for (i = (size_t)v; i < KD_NELEM(migrations); i++) {
+		if (sqlite3_exec(st->db, migrations[i], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			r = store_fail(st, "schema migration failed", e);
+			goto fail;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
+		if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+			r = store_fail(st, "schema migration failed", e);
+			goto fail;
+		}
+	}
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return r;
+}
