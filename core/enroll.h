@@ -49,6 +49,18 @@ int	enroll_commit(struct kd_store *, const struct kd_config *,
 	    const struct kd_cred_record *, const char *pin,
 	    struct kd_enroll_result *, struct kd_err *);
 
+/* The settings a key from this draft gets: the configured defaults for its
+ * type, or the draft's own when "use default settings" is off. */
+struct kd_key_settings enroll_settings(const struct kd_config *,
+	    const struct kd_draft *);
+
+struct kd_mail_to;
+/* A new activation (link + code) for a pending key and its email, inside
+ * the caller's transaction. */
+int	enroll_queue_activation(struct kd_store *, const struct kd_config *,
+	    int64_t key, const struct kd_mail_to *, enum kd_key_type,
+	    const char *key_name, struct kd_err *);
+
 /* Generating and hashing activation secrets (tests use them too). */
 int	enroll_secret_new(struct kd_activation_secret *);
 /* Normalises a typed code (case, spaces, dashes) and hashes it. */

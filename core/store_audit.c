@@ -58,7 +58,7 @@ store_audit_add(struct kd_store *st, const char *actor, const char *action,
 	sqlite3_finalize(s);
 	audit_hash(prev, at, actor, action, subject, details, hash);
 	return store_exec(st, e, "INSERT INTO audit (at, actor, action, subject, "
-	    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", "itttbb",
+	    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttbb",
 	    at, actor, action, subject, details, prev, 32, hash, 32);
 }
 

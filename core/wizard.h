@@ -90,6 +90,7 @@ int	wizard_back(struct kd_wizard *);
 int	wizard_check_field(struct kd_wizard *, enum kd_field);
 /* NULL when the field is fine, else a short message for under the field. */
 const char *wizard_field_error(const struct kd_wizard *, enum kd_field);
+const char *wizard_field_label(enum kd_field);	/* "User ID" */
 int	wizard_errors(const struct kd_wizard *);	/* how many fields are bad */
 void	wizard_clear_errors(struct kd_wizard *);
 

@@ -1,0 +1,52 @@
+/* Private to cli/: the context every subcommand gets and the table entry
+ * each cmd_*.c file provides (after tmux's cmd-*.c). */
+#ifndef KD_CLI_INT_H
+#define KD_CLI_INT_H
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "cli/json.h"
+#include "config/config.h"
+#include "core/kd.h"
+#include "core/store.h"
+
+struct cli {
+	struct kd_config *cfg;
+	struct kd_store	*st;		/* opened by cli_store() on first use */
+	const char	*config_path;	/* --config */
+	const char	*db_path;	/* --db overrides the config */
+	const char	*actor;
+	int		 kiosk;
+};
+
+struct cli_cmd {
+	const char	*name;		/* "user add" */
+	const char	*usage;		/* arguments after the name */
+	const char	*help;		/* one line */
+	int		(*run)(struct cli *, int, char **);
+};
+
+extern const struct cli_cmd cli_cmds_user[];
+extern const struct cli_cmd cli_cmds_misc[];
+
+int	cli_user_list(struct cli *, int, char **);
+int	cli_user_show(struct cli *, int, char **);
+
+/* Opens the database named by --db or the config; prints its own error. */
+struct kd_store *cli_store(struct cli *);
+/* "keydesk: message" on stderr; returns `status` for `return cli_fail()`. */
+int	cli_fail(int status, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	cli_usage(const struct cli_cmd *);
+/* Exit status for a core status code. */
+int	cli_status(int);
+/* Prints text made safe for a terminal (no control sequences). */
+void	cli_puts_safe(FILE *, const char *);
+void	cli_printf_safe(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Sends queued mail after a change, when SMTP is configured; reports on
+ * stderr, never fails the command (the mail stays queued). */
+void	cli_deliver(struct cli *);
+
+#endif

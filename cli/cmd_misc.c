@@ -1,0 +1,256 @@
+/* keydesk group add | list, outbox list | flush, audit, config check */
+#include "cli/cli_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/outbox.h"
+#include "core/validate.h"
+
+static int cmd_group_add(struct cli *, int, char **);
+static int cmd_group_list(struct cli *, int, char **);
+static int cmd_outbox_list(struct cli *, int, char **);
+static int cmd_outbox_flush(struct cli *, int, char **);
+static int cmd_audit(struct cli *, int, char **);
+static int cmd_config_check(struct cli *, int, char **);
+
+const struct cli_cmd cli_cmds_misc[] = {
+	{ "group add", "NAME", "create a group", cmd_group_add },
+	{ "group list", "[--json]", "list groups with member counts",
+	    cmd_group_list },
+	{ "outbox list", "[--json]", "show queued, sent and failed mail "
+	    "(never the bodies)", cmd_outbox_list },
+	{ "outbox flush", "", "deliver queued mail now", cmd_outbox_flush },
+	{ "audit", "[--limit N] [--json]", "show the audit log, newest first",
+	    cmd_audit },
+	{ "config check", "[FILE]", "validate a configuration and print the "
+	    "effective settings", cmd_config_check },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Parses "[--json]" and at most `npos` positional arguments. */
+static int
+simple_args(int argc, char **argv, int *json, const char **pos, int npos,
+    const char *usage)
+{
+	int i, n = 0;
+
+	*json = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 && json != NULL)
+			*json = 1;
+		else if (argv[i][0] != '-' && n < npos)
+			pos[n++] = argv[i];
+		else
+			return cli_fail(CLI_USAGE, "usage: keydesk %s", usage);
+	}
+	return CLI_OK;
+}
+
+static int
+cmd_group_add(struct cli *c, int argc, char **argv)
+{
+	const char *name = NULL, *m;
+	struct kd_err e;
+	char buf[1024];
+	int json;
+
+	if (simple_args(argc, argv, &json, &name, 1, "group add NAME") != CLI_OK ||
+	    name == NULL)
+		return cli_fail(CLI_USAGE, "usage: keydesk group add NAME");
+	snprintf(buf, sizeof(buf), "%s", name);
+	validate_trim(buf);
+	if ((m = validate_group_name(buf)) != NULL)
+		return cli_fail(CLI_ERR, "group name: %s", m);
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	if (store_begin(c->st, &e) != KD_OK ||
+	    store_group_add(c->st, buf, NULL, &e) != KD_OK ||
+	    store_audit_add(c->st, c->actor, "group.create", buf, NULL, &e) != KD_OK ||
+	    store_commit(c->st, &e) != KD_OK) {
+		store_rollback(c->st);
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	}
+	cli_printf_safe(stdout, "created group %s\n", buf);
+	return CLI_OK;
+}
+
+static int
+cmd_group_list(struct cli *c, int argc, char **argv)
+{
+	struct kd_group *g;
+	struct kd_err e;
+	struct json j;
+	size_t n, i;
+	int json;
+
+	if (simple_args(argc, argv, &json, NULL, 0, "group list [--json]") != CLI_OK)
+		return CLI_USAGE;
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	if (store_group_list(c->st, &g, &n, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	json_init(&j, stdout);
+	if (json)
+		json_arr_begin(&j);
+	for (i = 0; i < n; i++) {
+		if (!json) {
+			cli_printf_safe(stdout, "%-32.64s %lld\n", g[i].name,
+			    (long long)g[i].members);
+			continue;
+		}
+		json_obj_begin(&j);
+		json_kstr(&j, "name", g[i].name);
+		json_kint(&j, "members", g[i].members);
+		json_ktime(&j, "created_at", g[i].created_at);
+		json_obj_end(&j);
+	}
+	if (json) {
+		json_arr_end(&j);
+		json_end(&j);
+	}
+	store_groups_free(g, n);
+	return CLI_OK;
+}
+
+static void
+outbox_json(struct json *j, const struct kd_outbox_row *m)
+{
+	json_obj_begin(j);
+	json_kint(j, "id", m->id);
+	json_kstr(j, "to", m->to_addr);
+	json_kstr(j, "to_name", m->to_name);
+	json_kstr(j, "subject", m->subject);
+	json_kstr(j, "kind", m->kind);
+	json_kstr(j, "status", m->status);
+	json_kint(j, "attempts", m->attempts);
+	json_kstr(j, "last_error", m->last_error);
+	json_kstr(j, "message_id", m->message_id);
+	json_ktime(j, "created_at", m->created_at);
+	json_ktime(j, "next_attempt_at", m->status[0] == 'q' ? m->next_attempt_at : 0);
+	json_ktime(j, "sent_at", m->sent_at);
+	json_obj_end(j);
+}
+
+static int
+cmd_outbox_list(struct cli *c, int argc, char **argv)
+{
+	struct kd_outbox_row *m;
+	struct kd_err e;
+	struct json j;
+	char t[32];
+	size_t n, i;
+	int json;
+
+	if (simple_args(argc, argv, &json, NULL, 0, "outbox list [--json]") != CLI_OK)
+		return CLI_USAGE;
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	if (store_outbox_list(c->st, NULL, 100000, &m, &n, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	json_init(&j, stdout);
+	if (json)
+		json_arr_begin(&j);
+	for (i = 0; i < n; i++) {
+		if (json) {
+			outbox_json(&j, &m[i]);
+			continue;
+		}
+		kd_time_format(m[i].created_at, t, sizeof(t));
+		cli_printf_safe(stdout, "#%-6lld %-7s %s %-32.254s %s%s%s\n",
+		    (long long)m[i].id, m[i].status, t, m[i].to_addr,
+		    m[i].subject, m[i].last_error ? " | " : "",
+		    m[i].last_error ? m[i].last_error : "");
+	}
+	if (json) {
+		json_arr_end(&j);
+		json_end(&j);
+	} else if (n == 0)
+		printf("the outbox is empty\n");
+	store_outbox_free(m, n);
+	return CLI_OK;
+}
+
+static int
+cmd_outbox_flush(struct cli *c, int argc, char **argv)
+{
+	struct kd_outbox_result res;
+	struct kd_err e;
+
+	if (argc > 1)
+		return cli_fail(CLI_USAGE, "usage: keydesk outbox flush (not "
+		    "\"%s\")", argv[1]);
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	if (outbox_deliver(c->st, c->cfg, 0, NULL, NULL, NULL, &res, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	printf("%d sent, %d deferred, %d failed\n", res.sent, res.deferred,
+	    res.failed);
+	if (res.deferred || res.failed)
+		return cli_fail(CLI_ERR, "%s", res.last_error);
+	return CLI_OK;
+}
+
+static int
+cmd_audit(struct cli *c, int argc, char **argv)
+{
+	struct kd_audit_row *a;
+	struct kd_err e;
+	struct json j;
+	char t[32];
+	size_t n, i;
+	int json = 0, limit = 1000, k;
+
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[k], "--limit") == 0 && k + 1 < argc)
+			limit = atoi(argv[++k]);
+		else
+			return cli_fail(CLI_USAGE, "usage: keydesk audit [--limit N] [--json]");
+	}
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	if (store_audit_list(c->st, limit, &a, &n, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	json_init(&j, stdout);
+	if (json)
+		json_arr_begin(&j);
+	for (i = 0; i < n; i++) {
+		if (!json) {
+			kd_time_format(a[i].at, t, sizeof(t));
+			cli_printf_safe(stdout, "%s %-12s %-14s %-16s %s\n", t,
+			    a[i].actor, a[i].action, a[i].subject ? a[i].subject : "-",
+			    a[i].details ? a[i].details : "");
+			continue;
+		}
+		json_obj_begin(&j);
+		json_kint(&j, "id", a[i].id);
+		json_ktime(&j, "at", a[i].at);
+		json_kstr(&j, "actor", a[i].actor);
+		json_kstr(&j, "action", a[i].action);
+		json_kstr(&j, "subject", a[i].subject);
+		json_kstr(&j, "details", a[i].details);
+		json_obj_end(&j);
+	}
+	if (json) {
+		json_arr_end(&j);
+		json_end(&j);
+	}
+	store_audit_free(a, n);
+	return CLI_OK;
+}
+
+static int
+cmd_config_check(struct cli *c, int argc, char **argv)
+{
+	const char *path = NULL;
+	struct kd_err e;
+
+	if (simple_args(argc, argv, NULL, &path, 1, "config check [FILE]") != CLI_OK)
+		return CLI_USAGE;
+	if (config_load(c->cfg, path ? path : c->config_path, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	config_print(c->cfg, stdout);
+	return CLI_OK;
+}

@@ -1,0 +1,233 @@
+/* Global options, the subcommand table and dispatch. */
+#include "cli/cli_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/outbox.h"
+#include "tui/tui.h"
+
+static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_misc };
+
+static void
+print_help(FILE *f)
+{
+	const struct cli_cmd *c;
+	size_t t;
+
+	fprintf(f, "usage: keydesk [--config FILE] [--db PATH] [COMMAND ...]\n\n"
+	    "Without a command keydesk starts its full-screen interface.\n\n"
+	    "Commands:\n");
+	for (t = 0; t < KD_NELEM(tables); t++)
+		for (c = tables[t]; c->name != NULL; c++)
+			fprintf(f, "  %s %s\n      %s\n", c->name, c->usage, c->help);
+	fprintf(f, "\nGlobal options (anywhere on the line):\n"
+	    "  --config FILE  configuration file (default: $XDG_CONFIG_HOME/"
+	    "keydesk/config.yaml,\n                 then /etc/keydesk/config.yaml, "
+	    "then built-in defaults)\n"
+	    "  --db PATH      database file (overrides the configuration)\n"
+	    "  --help, --version\n"
+	    "Exit status: 0 success, 1 runtime error, 2 usage error.\n");
+}
+
+int
+cli_fail(int status, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("keydesk: ", stderr);
+	cli_puts_safe(stderr, buf);
+	fputc('\n', stderr);
+	return status;
+}
+
+int
+cli_usage(const struct cli_cmd *c)
+{
+	return cli_fail(CLI_USAGE, "usage: keydesk %s %s", c->name, c->usage);
+}
+
+int
+cli_status(int r)
+{
+	return r == KD_OK ? CLI_OK : CLI_ERR;
+}
+
+void
+cli_puts_safe(FILE *f, const char *s)
+{
+	char *clean = kd_sanitize_dup(s);
+
+	fputs(clean ? clean : "?", f);
+	free(clean);
+}
+
+void
+cli_printf_safe(FILE *f, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cli_puts_safe(f, buf);
+}
+
+struct kd_store *
+cli_store(struct cli *c)
+{
+	struct kd_err e;
+
+	if (c->st != NULL)
+		return c->st;
+	if (store_open(&c->st, c->db_path ? c->db_path : c->cfg->database,
+	    &e) != KD_OK) {
+		cli_fail(CLI_ERR, "%s", e.msg);
+		return NULL;
+	}
+	return c->st;
+}
+
+void
+cli_deliver(struct cli *c)
+{
+	struct kd_outbox_result res;
+	struct kd_err e;
+
+	if (c->st == NULL)
+		return;
+	if (c->cfg->smtp_url == NULL) {
+		fprintf(stderr, "keydesk: no SMTP server configured: the email "
+		    "waits in the outbox (keydesk outbox list)\n");
+		return;
+	}
+	if (outbox_deliver(c->st, c->cfg, 0, NULL, NULL, NULL, &res, &e) != KD_OK ||
+	    res.deferred > 0 || res.failed > 0)
+		cli_fail(0, "mail not delivered yet, it stays in the outbox: %s",
+		    res.last_error[0] ? res.last_error : e.msg);
+}
+
+/* Takes --config/--db/--help/--version out of argv wherever they are. */
+static int
+global_options(struct cli *c, int *argc, char **argv, int *help, int *version)
+{
+	int i, o = 0;
+
+	for (i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= *argc)
+				return cli_fail(CLI_USAGE, "%s needs a value", argv[i]);
+			if (argv[i][2] == 'c')
+				c->config_path = argv[++i];
+			else
+				c->db_path = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0)
+			c->config_path = argv[i] + 9;
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			c->db_path = argv[i] + 5;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			*help = 1;
+		else if (strcmp(argv[i], "--version") == 0)
+			*version = 1;
+		else if (strcmp(argv[i], "--kiosk") == 0)
+			c->kiosk = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	*argc = o;
+	return CLI_OK;
+}
+
+/* Finds the longest command name ("user add") matching the arguments. */
+static const struct cli_cmd *
+find_cmd(int argc, char **argv, int *used)
+{
+	const struct cli_cmd *c, *best = NULL;
+	char name[128];
+	size_t t;
+	int n, i;
+
+	for (t = 0; t < KD_NELEM(tables); t++)
+		for (c = tables[t]; c->name != NULL; c++) {
+			name[0] = '\0';
+			for (n = 0, i = 0; i < argc && i < 3; i++) {
+				if (i > 0)
+					strncat(name, " ", sizeof(name) - strlen(name) - 1);
+				strncat(name, argv[i], sizeof(name) - strlen(name) - 1);
+				if (strcmp(name, c->name) == 0)
+					n = i + 1;
+			}
+			if (n > 0 && (best == NULL || n > *used)) {
+				best = c;
+				*used = n;
+			}
+		}
+	return best;
+}
+
+static int
+run(struct cli *c, int argc, char **argv, int help)
+{
+	const struct cli_cmd *cmd;
+	struct tui_opts topts = { c->kiosk, c->actor };
+	int used = 0;
+
+	if (argc == 0) {
+		if (help) {
+			print_help(stdout);
+			return CLI_OK;
+		}
+		if (cli_store(c) == NULL)
+			return CLI_ERR;
+		return tui_run(c->cfg, c->st, &topts);
+	}
+	if ((cmd = find_cmd(argc, argv, &used)) == NULL)
+		return cli_fail(CLI_USAGE, "unknown command \"%s\" (keydesk "
+		    "--help lists them)", argv[0]);
+	if (help) {
+		printf("usage: keydesk %s %s\n  %s\n", cmd->name, cmd->usage,
+		    cmd->help);
+		return CLI_OK;
+	}
+	/* The command sees its own name as argv[0], as getopt expects. */
+	return cmd->run(c, argc - used + 1, argv + used - 1);
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct cli c;
+	struct kd_err e;
+	int help = 0, version = 0, r;
+
+	memset(&c, 0, sizeof(c));
+	argc--;
+	argv++;
+	if ((r = global_options(&c, &argc, argv, &help, &version)) != CLI_OK)
+		return r;
+	if (version) {
+		printf("keydesk %s\n", KD_VERSION);
+		return CLI_OK;
+	}
+	c.actor = kd_os_user();
+	if ((c.cfg = config_new()) == NULL)
+		return cli_fail(CLI_ERR, "out of memory");
+	/* `config check FILE` loads its own file and reports its errors. */
+	if (!(argc >= 2 && strcmp(argv[0], "config") == 0 &&
+	    strcmp(argv[1], "check") == 0) &&
+	    config_load(c.cfg, c.config_path, &e) != KD_OK) {
+		r = cli_fail(CLI_ERR, "%s", e.msg);
+		goto out;
+	}
+	r = run(&c, argc, argv, help);
+out:
+	store_close(&c.st);
+	config_free(&c.cfg);
+	return r;
+}

@@ -1,0 +1,40 @@
+# Shared helpers for end-to-end test scripts (sourced).  Each script
+# prints "ok - NAME" or "not ok - NAME" per case; tests/run.sh counts them.
+# The runner exports KEYDESK (binary), KD_BUILD, KD_TOP and KD_TESTTMP.
+: "${KD_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${KD_BUILD:=$KD_TOP/build/san}"
+: "${KEYDESK:=$KD_BUILD/keydesk}"
+: "${KD_TESTTMP:=$(mktemp -d /tmp/kd-e2e.XXXXXX)}"
+E2E_FAILED=0
+
+# ok NAME CONDITION-STATUS: report one case from the last command's status.
+check() {
+	name=$1; shift
+	if "$@"; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		E2E_FAILED=$((E2E_FAILED + 1))
+	fi
+}
+
+# A fresh directory for one test with its own database and config.
+e2e_dir() {
+	d=$(mktemp -d "$KD_TESTTMP/e2e.XXXXXX")
+	echo "$d"
+}
+
+# kd ARGS...: keydesk against the test's database ($DB) and config ($CFG).
+kd() {
+	"$KEYDESK" ${CFG:+--config "$CFG"} ${DB:+--db "$DB"} "$@"
+}
+
+# json_get FILE EXPR: evaluates a Python expression over the parsed JSON
+# document `d` (python3 is a test dependency).
+json_get() {
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+e2e_done() {
+	[ "$E2E_FAILED" -eq 0 ]
+}

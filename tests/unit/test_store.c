@@ -1,0 +1,295 @@
+/* Store: migrations, uniqueness, transactions, search and paging, outbox,
+ * audit chain. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/kd.h"
+#include "core/store.h"
+#include "tests/lib/tap.h"
+
+static char dir[256];
+
+static struct kd_store *
+open_tmp(const char *name)
+{
+	struct kd_store *st = NULL;
+	struct kd_err e;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (store_open(&st, path, &e) != KD_OK)
+		fprintf(stderr, "store_open: %s\n", e.msg);
+	return st;
+}
+
+static int64_t
+add_user(struct kd_store *st, const char *id, const char *name,
+    const char *username, const char *email)
+{
+	struct kd_user u = { 0 };
+	int64_t row = 0;
+	struct kd_err e;
+
+	u.user_id = (char *)id;
+	u.name = (char *)name;
+	u.username = (char *)username;
+	u.email = (char *)email;
+	if (store_begin(st, &e) != KD_OK || store_user_insert(st, &u, &row, &e) != KD_OK) {
+		store_rollback(st);
+		return -1;
+	}
+	store_commit(st, &e);
+	return row;
+}
+
+static void
+test_open_creates_private_file(void)
+{
+	struct kd_store *st;
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/sub/dir/kd.db", dir);
+	{
+		struct kd_err e;
+
+		CHECK(store_open(&st, path, &e) == KD_OK);
+	}
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	snprintf(path, sizeof(path), "%s/sub/dir", dir);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+	CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION);
+	store_close(&st);
+	CHECK(st == NULL);
+}
+
+static void
+test_migration_is_idempotent(void)
+{
+	struct kd_store *a = open_tmp("m.db"), *b;
+
+	CHECK(add_user(a, "u1", "Ada", "ada", "ada@example.com") > 0);
+	store_close(&a);
+	b = open_tmp("m.db");
+	CHECK(b != NULL && store_schema_version(b) == STORE_SCHEMA_VERSION);
+	CHECK(store_user_count(b) == 1);
+	store_close(&b);
+}
+
+static void
+test_newer_schema_refused(void)
+{
+	struct kd_store *st = open_tmp("new.db");
+	struct kd_err e;
+	char path[512];
+
+	sqlite3_exec(store_db(st), "PRAGMA user_version = 99", NULL, NULL, NULL);
+	store_close(&st);
+	snprintf(path, sizeof(path), "%s/new.db", dir);
+	CHECK(store_open(&st, path, &e) == KD_ERR_DB);
+	CHECK(strstr(e.msg, "newer") != NULL);
+}
+
+static void
+test_unique_user_id_and_username(void)
+{
+	struct kd_store *st = open_tmp("u.db");
+
+	CHECK(add_user(st, "u1", "Ada", "ada", "ada@example.com") > 0);
+	CHECK(add_user(st, "U1", "Other", "other", "o@example.com") < 0);
+	CHECK(add_user(st, "u2", "Other", "ADA", "o@example.com") < 0);
+	CHECK(store_user_id_taken(st, "u1", 0) == 1);
+	CHECK(store_username_taken(st, "Ada", 0) == 1);
+	CHECK(store_username_taken(st, "bob", 0) == 0);
+	CHECK(store_user_count(st) == 1);
+	store_close(&st);
+}
+
+static void
+test_rollback_leaves_nothing(void)
+{
+	struct kd_store *st = open_tmp("r.db");
+	struct kd_user u = { 0 };
+	struct kd_err e;
+
+	u.user_id = "x";
+	u.name = "X";
+	u.username = "x";
+	u.email = "x@example.com";
+	CHECK(store_begin(st, &e) == KD_OK);
+	CHECK(store_user_insert(st, &u, NULL, &e) == KD_OK);
+	CHECK(store_group_add(st, "g", NULL, &e) == KD_OK);
+	store_rollback(st);
+	CHECK(store_user_count(st) == 0);
+	CHECK(store_group_find(st, "g", &(int64_t){0}, &e) == KD_ERR_NOTFOUND);
+	store_close(&st);
+}
+
+static void
+test_search_parts_and_paging(void)
+{
+	struct kd_store *st = open_tmp("s.db");
+	struct kd_user_query q = { 0 };
+	struct kd_user_page p;
+	struct kd_err e;
+	char id[32], name[64], un[32], em[64];
+	int i, seen = 0;
+
+	for (i = 0; i < 120; i++) {
+		snprintf(id, sizeof(id), "E%04d", i);
+		snprintf(name, sizeof(name), "%s %03d", i % 2 ? "Maria" : "Zed", i);
+		snprintf(un, sizeof(un), "user%03d", i);
+		snprintf(em, sizeof(em), "u%03d@example.com", i);
+		add_user(st, id, name, un, em);
+	}
+	add_user(st, "mar-1", "Albert", "albert", "al@example.com");
+	q.status = -1;
+	q.limit = 25;
+	q.search = "mar";
+	/* 60 Marias by name, then Albert by user ID "mar-1": 61 rows. */
+	do {
+		CHECK(store_user_list(st, &q, &p, &e) == KD_OK);
+		seen += (int)p.n;
+		q.after = p.next;
+		if (seen == 61)
+			CHECK(strcmp(p.users[p.n - 1].user_id, "mar-1") == 0);
+		i = p.more;
+		store_user_page_clear(&p);
+	} while (i && seen < 1000);
+	CHECK(seen == 61);
+	q.search = "USER00";	/* case-insensitive, username part */
+	memset(&q.after, 0, sizeof(q.after));
+	CHECK(store_user_list(st, &q, &p, &e) == KD_OK);
+	CHECK(p.n == 10 && !p.more);
+	store_user_page_clear(&p);
+	q.search = NULL;
+	q.limit = 50;
+	CHECK(store_user_list(st, &q, &p, &e) == KD_OK);
+	CHECK(p.n == 50 && p.more && strcmp(p.users[0].name, "Albert") == 0);
+	store_user_page_clear(&p);
+	store_close(&st);
+}
+
+static void
+test_status_and_group_filters(void)
+{
+	struct kd_store *st = open_tmp("f.db");
+	struct kd_user_query q = { 0 };
+	struct kd_user_page p;
+	struct kd_key k = { 0 };
+	struct kd_err e;
+	int64_t a, b, g;
+
+	a = add_user(st, "a", "Ann", "ann", "a@example.com");
+	b = add_user(st, "b", "Bob", "bob", "b@example.com");
+	store_begin(st, &e);
+	store_group_add(st, "Staff", &g, &e);
+	store_member_add(st, g, b, &e);
+	k.user = a;
+	k.type = KD_KEY_CARD;
+	k.name = "card";
+	k.status = KD_KS_PENDING;
+	CHECK(store_key_insert(st, &k, NULL, &e) == KD_OK);
+	CHECK(store_user_refresh_status(st, a, &e) == KD_OK);
+	CHECK(store_commit(st, &e) == KD_OK);
+	q.status = KD_US_PENDING;
+	CHECK(store_user_list(st, &q, &p, &e) == KD_OK);
+	CHECK(p.n == 1 && strcmp(p.users[0].user_id, "a") == 0);
+	store_user_page_clear(&p);
+	q.status = -1;
+	q.group = "staff";
+	CHECK(store_user_list(st, &q, &p, &e) == KD_OK);
+	CHECK(p.n == 1 && strcmp(p.users[0].user_id, "b") == 0);
+	store_user_page_clear(&p);
+	q.group = "nope";
+	CHECK(store_user_list(st, &q, &p, &e) == KD_ERR_NOTFOUND);
+	store_close(&st);
+}
+
+static void
+test_outbox_states_and_secret_erase(void)
+{
+	struct kd_store *st = open_tmp("o.db");
+	struct kd_outbox_row m = { 0 }, *rows;
+	int64_t id, q, s, f;
+	struct kd_err e;
+	size_t n;
+
+	m.to_addr = "a@example.com";
+	m.subject = "s";
+	m.body = "PIN 123456";
+	m.message_id = "<1@x>";
+	m.kind = "pin";
+	m.secret = 1;
+	store_begin(st, &e);
+	CHECK(store_outbox_add(st, &m, &id, &e) == KD_OK);
+	store_commit(st, &e);
+	CHECK(store_outbox_due(st, kd_now(), 10, &rows, &n, &e) == KD_OK && n == 1);
+	store_outbox_free(rows, n);
+	CHECK(store_outbox_mark_failed(st, id, kd_now() + 60, "421 busy", 0, &e) == KD_OK);
+	CHECK(store_outbox_due(st, kd_now(), 10, &rows, &n, &e) == KD_OK && n == 0);
+	store_outbox_free(rows, n);
+	CHECK(store_outbox_mark_sent(st, id, kd_now(), &e) == KD_OK);
+	store_outbox_counts(st, &q, &s, &f);
+	CHECK(q == 0 && s == 1 && f == 0);
+	CHECK(store_outbox_list(st, "sent", 10, &rows, &n, &e) == KD_OK && n == 1);
+	CHECK(n == 1 && rows[0].body == NULL && rows[0].attempts == 2);
+	store_outbox_free(rows, n);
+	store_close(&st);
+}
+
+static void
+test_audit_chain_links_rows(void)
+{
+	struct kd_store *st = open_tmp("a.db");
+	struct kd_audit_row *a;
+	struct kd_err e;
+	int64_t linked = -1;
+	size_t n;
+
+	store_begin(st, &e);
+	CHECK(store_audit_add(st, "root", "user.create", "u1", "x", &e) == KD_OK);
+	CHECK(store_audit_add(st, "root", "group.create", "g", NULL, &e) == KD_OK);
+	store_commit(st, &e);
+	CHECK(store_audit_list(st, 10, &a, &n, &e) == KD_OK && n == 2);
+	CHECK(strcmp(a[0].action, "group.create") == 0);
+	store_audit_free(a, n);
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM audit a JOIN audit "
+	    "b ON b.id = a.id + 1 WHERE b.prev_hash = a.hash", -1, &s, NULL);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		linked = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	CHECK(linked == 1);
+	store_close(&st);
+}
+
+int
+main(void)
+{
+	snprintf(dir, sizeof(dir), "%s/kdstore.XXXXXX",
+	    getenv("KD_TESTTMP") ? getenv("KD_TESTTMP") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	RUN(test_open_creates_private_file);
+	RUN(test_migration_is_idempotent);
+	RUN(test_newer_schema_refused);
+	RUN(test_unique_user_id_and_username);
+	RUN(test_rollback_leaves_nothing);
+	RUN(test_search_parts_and_paging);
+	RUN(test_status_and_group_filters);
+	RUN(test_outbox_states_and_secret_erase);
+	RUN(test_audit_chain_links_rows);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return tap_done();
+}
