@@ -1,0 +1,327 @@
+/* Outbox delivery: reads due rows in batches, sends them over one SMTP
+ * session, and records each result after the fact.
+ *
+ * - A row is marked sent only after the server accepted it.  Marks are
+ *   written in short BEGIN IMMEDIATE transactions, up to MARKS_MAX at a
+ *   time or once the oldest is MARK_WAIT_MS old, and never while a
+ *   transfer is in flight, so other keydesk processes are not held up.
+ *   A crash between acceptance and the mark resends the message with the
+ *   same Message-ID (delivery is at least once).
+ * - A 4xx reply defers the row: next attempt now + outbox_backoff().  A 5xx
+ *   reply, an unbuildable row, or smtp_max_attempts attempts fail it for
+ *   good, keeping the error.
+ * - When the session fails (server unreachable, timeout, TLS, login), the
+ *   server is not contacted again in this call: every remaining due row is
+ *   deferred with that same error and an attempt counted, so the outbox
+ *   shows why each message waits, and the call returns KD_ERR_MAIL.
+ * - Rows are read with the clock taken at the start; deferred rows are due
+ *   at least a second later, so a call never sees a row twice. */
+#include "core/outbox.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mail.h"
+
+#define BATCH		500	/* rows read at a time */
+#define MARKS_MAX	100	/* results written per transaction */
+#define MARK_WAIT_MS	1000	/* ... or when the oldest waited this long */
+#define DEFAULT_MAX_ATTEMPTS 10
+#define BACKOFF_BASE	60
+#define BACKOFF_CAP	3600
+
+enum mark_kind { MARK_SENT, MARK_RETRY, MARK_FAILED };
+
+struct mark {
+	int64_t	 id;
+	enum mark_kind kind;
+	int	 secret;
+	int64_t	 next;
+	char	 error[256];
+};
+
+struct run {
+	struct kd_store *st;
+	const struct kd_config *cfg;
+	struct kd_smtp	*smtp;
+	char		 from_addr[256];
+	int64_t		 t0;
+	int		 down;		/* the session failed: stop sending */
+	char		 down_error[512];
+	struct mark	 marks[MARKS_MAX];
+	size_t		 nmarks;
+	int64_t		 first_mark_ms;
+	struct kd_outbox_result *res;
+};
+
+int64_t
+outbox_backoff(int attempts)
+{
+	int64_t cap = BACKOFF_CAP;
+	uint32_t rnd;
+
+	if (attempts < 1)
+		attempts = 1;
+	if (attempts <= 7)
+		cap = (int64_t)BACKOFF_BASE << (attempts - 1);
+	if (cap > BACKOFF_CAP)
+		cap = BACKOFF_CAP;
+	/* Full jitter: uniform in [1, cap].  At least a second, so a deferred
+	 * row is never due again within the same delivery call. */
+	if (kd_random(&rnd, sizeof(rnd)) != KD_OK)
+		return cap;
+	return 1 + (int64_t)(rnd % (uint32_t)cap);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes the pending results in one transaction.  A secret body (a PIN)
+ * is erased by store_outbox_mark_sent; the copy left in the WAL goes with
+ * a checkpoint, which that function only does outside a transaction, so
+ * it is asked for here after the commit. */
+static int
+marks_flush(struct run *run, struct kd_err *e)
+{
+	struct mark *m;
+	size_t i;
+	int r, secret = 0;
+
+	if (run->nmarks == 0)
+		return KD_OK;
+	if ((r = store_begin(run->st, e)) != KD_OK)
+		return r;
+	for (i = 0; i < run->nmarks; i++) {
+		m = &run->marks[i];
+		if (m->kind == MARK_SENT) {
+			secret |= m->secret;
+			r = store_outbox_mark_sent(run->st, m->id, kd_now(), e);
+		} else
+			r = store_outbox_mark_failed(run->st, m->id, m->next,
+			    m->error, m->kind == MARK_FAILED, e);
+		if (r != KD_OK) {
+			store_rollback(run->st);
+			return r;
+		}
+	}
+	if ((r = store_commit(run->st, e)) != KD_OK)
+		return r;
+	run->nmarks = 0;
+	if (secret)
+		sqlite3_wal_checkpoint_v2(store_db(run->st), NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return KD_OK;
+}
+
+static int
+mark_add(struct run *run, const struct kd_outbox_row *row,
+    enum mark_kind kind, const char *error, struct kd_err *e)
+{
+	struct mark *m;
+	int r;
+
+	if (run->nmarks == MARKS_MAX && (r = marks_flush(run, e)) != KD_OK)
+		return r;
+	if (run->nmarks == 0)
+		run->first_mark_ms = now_ms();
+	m = &run->marks[run->nmarks++];
+	m->id = row->id;
+	m->kind = kind;
+	m->secret = row->secret;
+	m->next = kind == MARK_RETRY ? kd_now() + outbox_backoff(row->attempts + 1) : 0;
+	snprintf(m->error, sizeof(m->error), "%s", error ? error : "");
+	if (kind == MARK_SENT)
+		run->res->sent++;
+	else {
+		if (kind == MARK_RETRY)
+			run->res->deferred++;
+		else
+			run->res->failed++;
+		snprintf(run->res->last_error, sizeof(run->res->last_error),
+		    "%s", m->error);
+	}
+	return KD_OK;
+}
+
+/* A failed attempt: retried later unless it was the last one allowed. */
+static int
+mark_attempt_failed(struct run *run, const struct kd_outbox_row *row,
+    int permanent, const char *error, struct kd_err *e)
+{
+	int max = run->cfg->smtp_max_attempts > 0 ? run->cfg->smtp_max_attempts :
+	    DEFAULT_MAX_ATTEMPTS;
+	char buf[256];
+
+	if (!permanent && row->attempts + 1 >= max) {
+		snprintf(buf, sizeof(buf), "gave up after %d attempts: %s",
+		    row->attempts + 1, error);
+		return mark_add(run, row, MARK_FAILED, buf, e);
+	}
+	return mark_add(run, row, permanent ? MARK_FAILED : MARK_RETRY, error, e);
+}
+
+static int
+row_build(struct run *run, const struct kd_outbox_row *row, char **msg,
+    size_t *len, struct kd_err *e)
+{
+	struct kd_mail m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = run->cfg->smtp_from;
+	m.to_name = row->to_name;
+	m.to_addr = row->to_addr;
+	m.subject = row->subject;
+	m.body = row->body;
+	m.message_id = row->message_id;
+	m.date = row->created_at;
+	return mail_build(&m, msg, len, e);
+}
+
+/* Sends one row and queues the mark that records what happened. */
+static int
+deliver_one(struct run *run, const struct kd_outbox_row *row, struct kd_err *e)
+{
+	struct kd_err se;
+	char *msg = NULL;
+	size_t len = 0;
+	int r, permanent = 0;
+
+	if (run->down)
+		return mark_attempt_failed(run, row, 0, run->down_error, e);
+	kd_err_clear(&se);
+	if ((r = row_build(run, row, &msg, &len, &se)) == KD_ERR_NOMEM)
+		return kd_err_set(e, r, "%s", se.msg);
+	if (r != KD_OK)		/* a row that can never become a message */
+		return mark_add(run, row, MARK_FAILED, se.msg, e);
+	r = smtp_send(run->smtp, run->from_addr, row->to_addr, msg, len,
+	    &permanent, &se);
+	kd_wipe(msg, len);	/* it may carry a PIN or an activation code */
+	free(msg);
+	switch (r) {
+	case KD_OK:
+		return mark_add(run, row, MARK_SENT, NULL, e);
+	case KD_ERR_NOMEM:
+		return kd_err_set(e, r, "%s", se.msg);
+	case KD_ERR_IO:
+		run->down = 1;
+		snprintf(run->down_error, sizeof(run->down_error), "%s", se.msg);
+		return mark_attempt_failed(run, row, 0, se.msg, e);
+	default:
+		return mark_attempt_failed(run, row, permanent, se.msg, e);
+	}
+}
+
+/* One batch of due rows.  Sets *more to 0 when there is nothing left. */
+static int
+deliver_batch(struct run *run, int max, volatile int *cancel,
+    kd_outbox_progress progress, void *arg, int *done, int total, int *more,
+    struct kd_err *e)
+{
+	struct kd_outbox_row *rows = NULL;
+	size_t n, i;
+	int r, limit = BATCH;
+
+	if (max > 0 && max - *done < limit)
+		limit = max - *done;
+	if ((r = store_outbox_due(run->st, run->t0, limit, &rows, &n, e)) != KD_OK)
+		return r;
+	*more = n > 0;
+	for (i = 0; i < n && r == KD_OK; i++) {
+		if (cancel != NULL && *cancel) {
+			r = kd_err_set(e, KD_ERR_CANCELLED, "delivery cancelled: "
+			    "%d of %d messages handled", *done, total);
+			break;
+		}
+		if ((r = deliver_one(run, &rows[i], e)) != KD_OK)
+			break;
+		++*done;
+		if (progress != NULL)
+			progress(arg, *done, total > *done ? total : *done);
+		if (now_ms() - run->first_mark_ms >= MARK_WAIT_MS)
+			r = marks_flush(run, e);
+	}
+	store_outbox_free(rows, n);
+	if (max > 0 && *done >= max)
+		*more = 0;
+	/* The next read must not see these rows as queued again. */
+	return r == KD_OK ? marks_flush(run, e) : r;
+}
+
+static int
+run_start(struct run *run, int max, int *total, struct kd_err *e)
+{
+	int64_t queued, sent, failed;
+	char name[256];
+	int r;
+
+	store_outbox_counts(run->st, &queued, &sent, &failed);
+	if (run->cfg->smtp_url == NULL || *run->cfg->smtp_url == '\0')
+		return kd_err_set(e, KD_ERR_CONFIG, "no SMTP server configured: "
+		    "%lld messages wait in the outbox", (long long)queued);
+	if (run->cfg->smtp_from == NULL || *run->cfg->smtp_from == '\0')
+		return kd_err_set(e, KD_ERR_CONFIG, "smtp.from is not set: "
+		    "%lld messages wait in the outbox", (long long)queued);
+	if ((r = mail_from_split(run->cfg->smtp_from, name, sizeof(name),
+	    run->from_addr, sizeof(run->from_addr), e)) != KD_OK)
+		return r == KD_ERR_INVALID ? KD_ERR_CONFIG : r;
+	/* Queued rows not yet due are counted too: the total is an upper
+	 * bound, and the last progress call reports done == total. */
+	*total = max > 0 && queued > max ? max : (int)queued;
+	run->t0 = kd_now();
+	return smtp_open(&run->smtp, run->cfg, e);
+}
+
+static int
+run_finish(struct run *run, int r, struct kd_err *e)
+{
+	struct kd_err fe;
+	int f;
+
+	f = marks_flush(run, &fe);
+	run->res->connections = smtp_connections(run->smtp);
+	smtp_close(&run->smtp);
+	if (r == KD_OK && f != KD_OK)
+		return kd_err_set(e, f, "%s", fe.msg);
+	if (r == KD_OK && run->down)
+		return kd_err_set(e, KD_ERR_MAIL, "%s (%d messages stay in the "
+		    "outbox and will be retried)", run->down_error,
+		    run->res->deferred);
+	return r;
+}
+
+int
+outbox_deliver(struct kd_store *st, const struct kd_config *cfg, int max,
+    volatile int *cancel, kd_outbox_progress progress, void *arg,
+    struct kd_outbox_result *res, struct kd_err *e)
+{
+	struct run *run;
+	int r, done = 0, total = 0, more = 1;
+
+	memset(res, 0, sizeof(*res));
+	if ((run = calloc(1, sizeof(*run))) == NULL)
+		return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	run->st = st;
+	run->cfg = cfg;
+	run->res = res;
+	if ((r = run_start(run, max, &total, e)) != KD_OK)
+		goto fail;
+	while (more && r == KD_OK)
+		r = deliver_batch(run, max, cancel, progress, arg, &done, total,
+		    &more, e);
+	if (r == KD_OK && progress != NULL && done < total)
+		progress(arg, done, done);
+	r = run_finish(run, r, e);
+fail:
+	smtp_close(&run->smtp);
+	free(run);
+	return r;
+}

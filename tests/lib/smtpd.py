@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""A real SMTP server for keydesk's tests (Debian's python3-aiosmtpd).
+
+Run it with /usr/bin/python3 (the Debian package is not in other
+interpreters' paths).  Normally started through tests/lib/smtpd.sh.
+
+    /usr/bin/python3 tests/lib/smtpd.py --maildir DIR --log FILE
+        [--port N] [--ready FILE] [--reject REGEX] [--tempfail REGEX]
+        [--tempfail-times N] [--count-only]
+
+  --port N            TCP port on 127.0.0.1; 0 (default) lets the kernel pick
+                      a free one.  Only loopback is ever bound.
+  --ready FILE        written (the port number) once the socket listens.
+  --maildir DIR       every accepted message is stored, byte for byte as
+                      received (after SMTP dot-unstuffing), in Maildir DIR.
+  --log FILE          one line per event, flushed at once:
+                        connect PEER
+                        message id=<MSG-ID> from=ADDR to=ADDR bytes=N
+                        refuse to=ADDR reply=CODE
+                        disconnect PEER
+  --reject REGEX      RCPT TO matching REGEX (re.search) gets 550: permanent.
+  --tempfail REGEX    RCPT TO matching REGEX gets 451: temporary.
+  --tempfail-times N  only the first N matching recipients get 451 (0 = all).
+  --count-only        FAST SINK, for the benchmark only: log the message line
+                      but do not write the Maildir.
+
+Exit status 3 if the port cannot be bound (smtpd.sh then tries again).
+"""
+import argparse
+import asyncio
+import mailbox
+import os
+import re
+import signal
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+MSGID = re.compile(rb"^message-id:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+class Log:
+    def __init__(self, path):
+        self.f = open(path, "a", buffering=1, encoding="utf-8")
+
+    def line(self, text):
+        self.f.write(text + "\n")
+
+
+class Handler:
+    def __init__(self, args, log):
+        self.log = log
+        self.box = None if args.count_only else mailbox.Maildir(args.maildir)
+        self.reject = re.compile(args.reject) if args.reject else None
+        self.tempfail = re.compile(args.tempfail) if args.tempfail else None
+        self.tempfail_left = args.tempfail_times or -1
+
+    def refuse(self, address):
+        if self.reject and self.reject.search(address):
+            return "550 5.1.1 <%s>: recipient refused by the test sink" % address
+        if self.tempfail and self.tempfail.search(address) and \
+                self.tempfail_left != 0:
+            self.tempfail_left -= 1
+            return "451 4.3.0 <%s>: try again later (test sink)" % address
+        return None
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        reply = self.refuse(address)
+        if reply is not None:
+            self.log.line("refuse to=%s reply=%s" % (address, reply[:3]))
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        data = envelope.original_content
+        head = data.split(b"\r\n\r\n", 1)[0]
+        m = MSGID.search(head)
+        msgid = m.group(1).decode("ascii", "replace") if m else "-"
+        if self.box is not None:
+            self.box.add(data)
+        self.log.line("message id=%s from=%s to=%s bytes=%d" % (
+            msgid, envelope.mail_from, ",".join(envelope.rcpt_tos), len(data)))
+        return "250 2.0.0 OK queued"
+
+
+class LoggedSMTP(SMTP):
+    """aiosmtpd's SMTP with one log line per TCP connection, so tests can
+    count how many connections a batch used."""
+    log = None
+
+    def connection_made(self, transport):
+        first = self._original_transport is None
+        super().connection_made(transport)
+        if first:
+            self.log.line("connect %s:%s" % transport.get_extra_info("peername")[:2])
+
+    def connection_lost(self, error):
+        peer = self.session.peer if self.session else None
+        super().connection_lost(error)
+        self.log.line("disconnect %s:%s" % tuple(peer[:2]) if peer else "disconnect")
+
+
+async def serve(args, log):
+    loop = asyncio.get_running_loop()
+    handler = Handler(args, log)
+    LoggedSMTP.log = log
+    # hostname given: aiosmtpd would otherwise do a getfqdn() lookup for
+    # every connection.
+    server = await loop.create_server(
+        lambda: LoggedSMTP(handler, hostname="keydesk-test-sink",
+                           data_size_limit=10 * 1024 * 1024),
+        host="127.0.0.1", port=args.port, reuse_address=True)
+    port = server.sockets[0].getsockname()[1]
+    if args.ready:
+        with open(args.ready + ".tmp", "w") as f:
+            f.write("%d\n" % port)
+        os.rename(args.ready + ".tmp", args.ready)
+    stop = loop.create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set_result, None)
+    await stop
+    server.close()
+
+
+def main():
+    p = argparse.ArgumentParser(description="SMTP sink for keydesk tests")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--ready")
+    p.add_argument("--maildir")
+    p.add_argument("--log", required=True)
+    p.add_argument("--reject")
+    p.add_argument("--tempfail")
+    p.add_argument("--tempfail-times", type=int, default=0)
+    p.add_argument("--count-only", action="store_true")
+    args = p.parse_args()
+    if not args.count_only and not args.maildir:
+        p.error("--maildir DIR is required (or --count-only)")
+    if args.maildir:
+        mailbox.Maildir(args.maildir, create=True)
+    log = Log(args.log)
+    try:
+        asyncio.run(serve(args, log))
+    except OSError as e:
+        print("smtpd.py: cannot listen on 127.0.0.1:%d: %s" % (args.port, e),
+              file=sys.stderr)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
