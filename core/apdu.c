@@ -106,6 +106,13 @@ sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+static int
+cancelled(const struct apdu_io *io)
+{
+	return (io->cancel != NULL && *io->cancel) ||
+	    (io->cancel2 != NULL && *io->cancel2);
+}
+
 static uint16_t
 sw_of(const uint8_t *resp, size_t len)
 {
@@ -179,7 +186,7 @@ apdu_send(struct apdu_io *io, uint8_t cla, uint8_t ins, uint8_t p1,
 	size_t n;
 	int r;
 
-	if (io->cancel != NULL && *io->cancel)
+	if (cancelled(io))
 		return kd_err_set(err, KD_ERR_CANCELLED, "cancelled");
 	if (len > APDU_EXT_MAX || (len > 0 && data == NULL))
 		return kd_err_set(err, KD_ERR_INVALID,
@@ -243,7 +250,7 @@ collect_busy(struct apdu_io *io, struct collect *c, struct kd_err *err)
 	if (c->len == 3 && io->busy != NULL)
 		io->busy(io->busy_arg, c->buf[0]);
 	if (c->stop == 0) {
-		if (io->cancel != NULL && *io->cancel)
+		if (cancelled(io))
 			c->stop = KD_ERR_CANCELLED;
 		else if (t >= c->deadline)
 			c->stop = KD_ERR_TIMEOUT;

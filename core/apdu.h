@@ -50,6 +50,7 @@ struct apdu_io {
 	apdu_xchg_fn	*xchg;
 	void		*ctx;
 	volatile int	*cancel;	/* non-zero: send NFCCTAP cancel */
+	volatile int	*cancel2;	/* a second source (libfido2's own) */
 	apdu_busy_fn	*busy;
 	void		*busy_arg;
 	int		 extended;	/* 1: extended APDUs, 0: short + chaining */
@@ -77,9 +78,10 @@ size_t	apdu_encode_select_fido(uint8_t *out, size_t cap);
 /* Sends one command (chained or extended as io says; every intermediate
  * block must answer 9000) and collects the answer: GET RESPONSE while SW1
  * is 61, NFCCTAP_GETRESPONSE polls while it is 9100 (when `poll`), within
- * `ms` (-1: io->max_ms), sending the NFCCTAP cancel when *io->cancel is
- * set.  `out` receives the data (no SW), *sw the final status word.  A
- * final SW other than 9000 is not an error here: the caller decides. */
+ * `ms` (-1: io->max_ms), sending the NFCCTAP cancel when *io->cancel or
+ * *io->cancel2 is set.  `out` receives the data (no SW), *sw the final
+ * status word.  A final SW other than 9000 is not an error here: the
+ * caller decides. */
 int	apdu_transceive(struct apdu_io *, uint8_t cla, uint8_t ins, uint8_t p1,
 	    uint8_t p2, const uint8_t *data, size_t len, int poll, int ms,
 	    uint8_t *out, size_t cap, size_t *out_len, uint16_t *sw,
