@@ -33,6 +33,31 @@ extern const struct cli_cmd cli_cmds_misc[];
 int	cli_user_list(struct cli *, int, char **);
 int	cli_user_show(struct cli *, int, char **);
 
+struct kd_tap;
+struct cli_tap_opts {
+	const char	*reader;	/* --reader NAME */
+	int		 pin_stdin;	/* --current-pin-stdin */
+	int		 reset_card;	/* --reset-card */
+	int		 timeout_ms;
+};
+/* Runs one "activate now" attempt with progress on stderr. */
+int	cli_tap_run(struct cli *, struct kd_tap *, const struct cli_tap_opts *);
+extern const struct cli_cmd cli_cmds_key[];
+
+struct kd_wizard;
+struct cli_draft_args {
+	const char	*key, *activate;
+	const char	*settings[16];
+	int		 nsettings, defaults;
+	struct cli_tap_opts tap;
+};
+int	cli_draft_parse(int, char **, struct kd_wizard *,
+	    struct cli_draft_args *, int user_fields);
+int	cli_draft_key_options(struct kd_wizard *, struct kd_config *,
+	    const struct cli_draft_args *);
+int	cli_draft_commit(struct cli *, struct kd_wizard *,
+	    const struct cli_draft_args *);
+
 /* Opens the database named by --db or the config; prints its own error. */
 struct kd_store *cli_store(struct cli *);
 /* "keydesk: message" on stderr; returns `status` for `return cli_fail()`. */

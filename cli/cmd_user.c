@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/enroll.h"
+#include "core/tap.h"
 #include "core/wizard.h"
 
 static int cmd_user_add(struct cli *, int, char **);
@@ -13,7 +14,8 @@ static int cmd_user_add(struct cli *, int, char **);
 const struct cli_cmd cli_cmds_user[] = {
 	{ "user add", "--id ID --name NAME --email EMAIL --username U "
 	    "[--group G]... [--key smartphone|card|fido2 --key-name N "
-	    "--activate email (--default-settings | --setting NAME=VALUE...)]",
+	    "--activate email|now [--reader NAME] (--default-settings | "
+	    "--setting NAME=VALUE...)]",
 	    "create a user (and a pending key with an activation email)",
 	    cmd_user_add },
 	{ "user list", "[--search Q] [--status no-key|pending|active] "
@@ -76,14 +78,11 @@ copy_arg(char *dst, size_t len, const char *arg, const char *opt)
 	return CLI_OK;
 }
 
-struct add_args {
-	const char *key, *activate;
-	const char *settings[16];
-	int nsettings, defaults;
-};
 
-static int
-add_parse(int argc, char **argv, struct kd_wizard *w, struct add_args *a)
+/* Parses the options of `user add` (user_fields) or `key add`. */
+int
+cli_draft_parse(int argc, char **argv, struct kd_wizard *w,
+    struct cli_draft_args *a, int user_fields)
 {
 	static const struct option opts[] = {
 		{ "id", required_argument, NULL, 'i' },
@@ -96,6 +95,10 @@ add_parse(int argc, char **argv, struct kd_wizard *w, struct add_args *a)
 		{ "activate", required_argument, NULL, 'a' },
 		{ "default-settings", no_argument, NULL, 'D' },
 		{ "setting", required_argument, NULL, 's' },
+		{ "reader", required_argument, NULL, 'r' },
+		{ "current-pin-stdin", no_argument, NULL, 'P' },
+		{ "reset-card", no_argument, NULL, 'R' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kd_draft *d = wizard_draft(w);
@@ -104,7 +107,14 @@ add_parse(int argc, char **argv, struct kd_wizard *w, struct add_args *a)
 	optind = 1;
 	opterr = 0;
 	while (r == CLI_OK && (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (!user_fields && strchr("ineug", ch) != NULL)
+			return cli_fail(CLI_USAGE, "%s belongs to user add / user "
+			    "edit", argv[optind - 1]);
 		switch (ch) {
+		case 'r': a->tap.reader = optarg; break;
+		case 'P': a->tap.pin_stdin = 1; break;
+		case 'R': a->tap.reset_card = 1; break;
+		case 'T': a->tap.timeout_ms = atoi(optarg) * 1000; break;
 		case 'i': r = copy_arg(d->user_id, sizeof(d->user_id), optarg, "--id"); break;
 		case 'n': r = copy_arg(d->name, sizeof(d->name), optarg, "--name"); break;
 		case 'e': r = copy_arg(d->email, sizeof(d->email), optarg, "--email"); break;
@@ -128,15 +138,15 @@ add_parse(int argc, char **argv, struct kd_wizard *w, struct add_args *a)
 			    "\"%s\"", argv[optind - 1]);
 		}
 	}
-	if (r == CLI_OK && optind < argc)
+	if (r == CLI_OK && optind < argc && user_fields)
 		r = cli_fail(CLI_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	return r;
 }
 
 /* Turns the key options into the draft, as the wizard's key steps do. */
-static int
-add_key_options(struct kd_wizard *w, struct kd_config *cfg,
-    const struct add_args *a)
+int
+cli_draft_key_options(struct kd_wizard *w, struct kd_config *cfg,
+    const struct cli_draft_args *a)
 {
 	struct kd_draft *d = wizard_draft(w);
 	int i, r;
@@ -172,11 +182,51 @@ add_key_options(struct kd_wizard *w, struct kd_config *cfg,
 	return CLI_OK;
 }
 
+/* Commits a validated draft: for "activate now" the card is tapped first
+ * (outside any transaction) and the user, key and credential are committed
+ * together only once the credential verified. */
+int
+cli_draft_commit(struct cli *c, struct kd_wizard *w,
+    const struct cli_draft_args *a)
+{
+	struct kd_draft *d = wizard_draft(w);
+	struct kd_enroll_result res;
+	struct kd_tap tap;
+	struct kd_err e;
+	int r, now = d->want_key && d->method == KD_METHOD_NOW;
+
+	memset(&tap, 0, sizeof(tap));
+	if (wizard_validate_all(w, &e) != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	if (now) {
+		if (tap_init(&tap, c->cfg, wizard_settings(w).verification,
+		    d->username, d->name, &e) != KD_OK)
+			return cli_fail(CLI_ERR, "%s", e.msg);
+		if ((r = cli_tap_run(c, &tap, &a->tap)) != CLI_OK)
+			goto out;
+	}
+	if (wizard_confirm(w, c->actor, now ? &tap.rec : NULL,
+	    now ? tap_pin(&tap) : NULL, &res, &e) != KD_OK) {
+		r = cli_fail(CLI_ERR, "%s", e.msg);
+		goto out;
+	}
+	cli_printf_safe(stdout, "%s %s: %s%s\n", d->existing_user ?
+	    "added a key for" : "created user", res.user_id, res.key_id == 0 ?
+	    "no key" : res.key_active ? "key active" : "key pending",
+	    res.mails == 0 ? "" : res.key_active ? ", PIN email queued" :
+	    ", activation email queued");
+	if (res.mails)
+		cli_deliver(c);
+	r = CLI_OK;
+out:
+	tap_clear(&tap);
+	return r;
+}
+
 static int
 cmd_user_add(struct cli *c, int argc, char **argv)
 {
-	struct kd_enroll_result res;
-	struct add_args a;
+	struct cli_draft_args a;
 	struct kd_wizard *w = NULL;
 	struct kd_err e;
 	int r;
@@ -186,25 +236,9 @@ cmd_user_add(struct cli *c, int argc, char **argv)
 		return CLI_ERR;
 	if (wizard_new(&w, c->st, c->cfg, 0, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
-	if ((r = add_parse(argc, argv, w, &a)) != CLI_OK ||
-	    (r = add_key_options(w, c->cfg, &a)) != CLI_OK)
-		goto out;
-	if (wizard_draft(w)->want_key && wizard_draft(w)->method == KD_METHOD_NOW) {
-		r = cli_fail(CLI_ERR, "--activate now needs a card reader or "
-		    "security key, which this build does not support yet");
-		goto out;
-	}
-	if (wizard_confirm(w, c->actor, NULL, NULL, &res, &e) != KD_OK) {
-		r = cli_fail(CLI_ERR, "%s", e.msg);
-		goto out;
-	}
-	cli_printf_safe(stdout, "created user %s (%s)%s\n", res.user_id,
-	    res.key_id ? "pending" : "no key", res.mails ?
-	    ", activation email queued" : "");
-	if (res.mails)
-		cli_deliver(c);
-	r = CLI_OK;
-out:
+	if ((r = cli_draft_parse(argc, argv, w, &a, 1)) == CLI_OK &&
+	    (r = cli_draft_key_options(w, c->cfg, &a)) == CLI_OK)
+		r = cli_draft_commit(c, w, &a);
 	wizard_free(&w);
 	return r;
 }

@@ -8,7 +8,8 @@
 #include "core/outbox.h"
 #include "tui/tui.h"
 
-static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_misc };
+static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
+    cli_cmds_misc };
 
 static void
 print_help(FILE *f)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ store_close(struct kd_store **stp)
 
 	if (stp == NULL || (st = *stp) == NULL)
 		return;
+	for (size_t i = 0; i < STORE_CACHE; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	free(st->path);
@@ -216,6 +219,8 @@ bind_args(sqlite3_stmt *s, const char *fmt, va_list ap)
 	return rc;
 }
 
+static void release(struct kd_store *, sqlite3_stmt *);
+
 static int
 prepare_v(struct kd_store *st, sqlite3_stmt **s, const char *sql,
     const char *fmt, va_list ap)
@@ -229,6 +234,56 @@ prepare_v(struct kd_store *st, sqlite3_stmt **s, const char *sql,
 		return KD_ERR_DB;
 	}
 	return KD_OK;
+}
+
+/* A cached statement for `sql`, reset and ready to bind; the cache is
+ * keyed by the literal's address and checked against its text. */
+static int
+cached(struct kd_store *st, sqlite3_stmt **s, const char *sql,
+    const char *fmt, va_list ap)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STORE_CACHE, i, k;
+
+	for (i = 0; i < STORE_CACHE; i++) {
+		k = (h + i) % STORE_CACHE;
+		if (st->cache[k].sql == sql &&
+		    strcmp(sqlite3_sql(st->cache[k].stmt), sql) == 0)
+			break;
+		if (st->cache[k].sql == NULL) {
+			if (sqlite3_prepare_v3(st->db, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &st->cache[k].stmt,
+			    NULL) != SQLITE_OK) {
+				sqlite3_finalize(st->cache[k].stmt);
+				st->cache[k].stmt = NULL;
+				return KD_ERR_DB;
+			}
+			st->cache[k].sql = sql;
+			break;
+		}
+	}
+	if (i == STORE_CACHE)		/* full: fall back to a one-off */
+		return prepare_v(st, s, sql, fmt, ap);
+	*s = st->cache[k].stmt;
+	if (bind_args(*s, fmt, ap) != SQLITE_OK) {
+		release(st, *s);
+		return KD_ERR_DB;
+	}
+	return KD_OK;
+}
+
+/* Gives a statement back: cached ones are reset, others finalized. */
+static void
+release(struct kd_store *st, sqlite3_stmt *s)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_CACHE; i++)
+		if (st->cache[i].stmt == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
 }
 
 int
@@ -253,14 +308,17 @@ store_exec(struct kd_store *st, struct kd_err *e, const char *sql,
 	int r;
 
 	va_start(ap, fmt);
-	r = prepare_v(st, &s, sql, fmt, ap);
+	r = cached(st, &s, sql, fmt, ap);
 	va_end(ap);
 	if (r != KD_OK)
 		return store_fail(st, "database statement failed", e);
 	r = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return store_fail(st, "database write failed", e);
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		r = store_fail(st, "database write failed", e);
+		release(st, s);
+		return r;
+	}
+	release(st, s);
 	return KD_OK;
 }
 
@@ -273,14 +331,14 @@ store_int(struct kd_store *st, int64_t *out, const char *sql,
 	int r;
 
 	va_start(ap, fmt);
-	r = prepare_v(st, &s, sql, fmt, ap);
+	r = cached(st, &s, sql, fmt, ap);
 	va_end(ap);
 	if (r != KD_OK)
 		return KD_ERR_DB;
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	release(st, s);
 	return r == SQLITE_ROW ? KD_OK : r == SQLITE_DONE ? KD_ERR_NOTFOUND :
 	    KD_ERR_DB;
 }

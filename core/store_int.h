@@ -6,10 +6,18 @@
 
 #include "core/store.h"
 
+#define STORE_CACHE 64
+
 struct kd_store {
 	sqlite3	*db;
 	char	*path;
 	int	 depth;		/* nesting of store_begin() */
+	/* Prepared statements of store_exec/store_int, kept by SQL text:
+	 * bulk work (workflows) runs the same few statements 100,000 times. */
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*stmt;
+	} cache[STORE_CACHE];
 };
 
 /* Prepares `sql` and binds arguments described by `fmt`, one character
