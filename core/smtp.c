@@ -30,7 +30,7 @@ struct kd_smtp {
 	size_t	 len;
 	size_t	 pos;
 	int	 saw_data;		/* 354: the server took the DATA command */
-	char	 reply[256];		/* its last reply line, made printable */
+	char	 reply[256];		/* its last 4xx/5xx line, made printable */
 	char	 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -47,16 +47,21 @@ read_cb(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-/* libcurl hands every SMTP reply line to the header callback: keep the
- * last one for error messages, and note the 354 that starts the data. */
+/* libcurl hands every SMTP reply line to the header callback.  Keep the
+ * last refusal (4xx/5xx) for error messages: libcurl's own message only
+ * has the code, and the last line overall is the "221" to its QUIT. */
 static size_t
 reply_cb(char *buf, size_t size, size_t nitems, void *arg)
 {
 	struct kd_smtp *s = arg;
 	size_t n = size * nitems, i, o = 0;
 
-	if (n >= 3 && memcmp(buf, "354", 3) == 0)
+	if (n < 3 || buf[0] < '0' || buf[0] > '9')
+		return n;
+	if (memcmp(buf, "354", 3) == 0)
 		s->saw_data = 1;
+	if (buf[0] != '4' && buf[0] != '5')
+		return n;
 	for (i = 0; i < n && o + 1 < sizeof(s->reply); i++) {
 		if (buf[i] == '\r' || buf[i] == '\n')
 			break;
@@ -207,8 +212,7 @@ send_fail(struct kd_smtp *s, CURLcode rc, int *permanent, struct kd_err *e)
 		    s->reply[0] ? "; it said: " : "", s->reply);
 	if (is_session_failure(s, rc, code))
 		return kd_err_set(e, KD_ERR_IO, "SMTP server %s: %s%s%s",
-		    s->server, why, s->reply[0] && code >= 400 ? "; it said: " :
-		    "", code >= 400 ? s->reply : "");
+		    s->server, why, s->reply[0] ? "; it said: " : "", s->reply);
 	*permanent = code >= 500;
 	return kd_err_set(e, KD_ERR_MAIL, "SMTP server %s %s the message: %s",
 	    s->server, *permanent ? "refused" : "deferred",
