@@ -31,6 +31,9 @@ struct pcsc_card {
 
 static atomic_uint_fast64_t stat_ns;
 static atomic_uint_fast64_t stat_n;
+static atomic_uint_fast64_t stat_txn_ns;
+
+static uint64_t mono_ns(void);
 
 static const char msg_no_service[] = "pcscd is not running (start it: "
     "pcscd, or systemctl start pcscd.socket)";
@@ -395,11 +398,15 @@ pcsc_card_atr(const struct pcsc_card *k, size_t *len)
 int
 pcsc_card_begin(struct pcsc_card *k, struct kd_err *err)
 {
+	uint64_t t0;
 	LONG rv;
 
 	if (k->in_txn)
 		return KD_OK;
-	if ((rv = SCardBeginTransaction(k->h)) != SCARD_S_SUCCESS)
+	t0 = mono_ns();
+	rv = SCardBeginTransaction(k->h);
+	atomic_fetch_add(&stat_txn_ns, mono_ns() - t0);
+	if (rv != SCARD_S_SUCCESS)
 		return pcsc_err(rv, "starting a card transaction", err);
 	k->in_txn = 1;
 	return KD_OK;
@@ -408,8 +415,12 @@ pcsc_card_begin(struct pcsc_card *k, struct kd_err *err)
 void
 pcsc_card_end(struct pcsc_card *k)
 {
+	uint64_t t0;
+
 	if (k != NULL && k->in_txn) {
+		t0 = mono_ns();
 		SCardEndTransaction(k->h, SCARD_LEAVE_CARD);
+		atomic_fetch_add(&stat_txn_ns, mono_ns() - t0);
 		k->in_txn = 0;
 	}
 }
@@ -482,6 +493,7 @@ pcsc_stats_get(struct pcsc_stats *s)
 {
 	s->transmit_ns = atomic_load(&stat_ns);
 	s->transmits = atomic_load(&stat_n);
+	s->txn_ns = atomic_load(&stat_txn_ns);
 }
 
 void
@@ -489,4 +501,5 @@ pcsc_stats_reset(void)
 {
 	atomic_store(&stat_ns, 0);
 	atomic_store(&stat_n, 0);
+	atomic_store(&stat_txn_ns, 0);
 }
