@@ -43,6 +43,13 @@ struct cli_tap_opts {
 /* Runs one "activate now" attempt with progress on stderr. */
 int	cli_tap_run(struct cli *, struct kd_tap *, const struct cli_tap_opts *);
 extern const struct cli_cmd cli_cmds_key[];
+extern const struct cli_cmd cli_cmds_admin[];
+
+int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
+	    const char *);
+struct kd_key;
+struct json;
+void	cli_key_json(struct json *, const struct kd_key *);
 
 struct kd_wizard;
 struct cli_draft_args {

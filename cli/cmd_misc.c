@@ -35,7 +35,8 @@ simple_args(int argc, char **argv, int *json, const char **pos, int npos,
 {
 	int i, n = 0;
 
-	*json = 0;
+	if (json != NULL)
+		*json = 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && json != NULL)
 			*json = 1;

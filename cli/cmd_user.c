@@ -27,9 +27,10 @@ const struct cli_cmd cli_cmds_user[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-/* --setting NAME=VALUE into the draft's custom settings. */
-static int
-parse_setting(struct kd_draft *d, const char *arg)
+/* --setting NAME=VALUE into settings for a key of type `type`. */
+int
+cli_setting_parse(enum kd_key_type type, struct kd_key_settings *set,
+    const char *arg)
 {
 	char name[64];
 	const char *eq = strchr(arg, '=');
@@ -44,12 +45,12 @@ parse_setting(struct kd_draft *d, const char *arg)
 	if (model_setting_parse(name, &s) != KD_OK)
 		return cli_fail(CLI_USAGE, "unknown setting \"%s\" (auditable, "
 		    "bluetooth_proximity, offline_login, verification)", name);
-	if (!model_setting_applies(d->type, s))
+	if (!model_setting_applies(type, s))
 		return cli_fail(CLI_USAGE, "setting %s does not apply to %s",
-		    name, model_key_type_label(d->type));
+		    name, model_key_type_label(type));
 	eq++;
 	if (s == KD_SET_VERIFICATION) {
-		if (model_verification_parse(eq, &d->settings.verification) != KD_OK)
+		if (model_verification_parse(eq, &set->verification) != KD_OK)
 			return cli_fail(CLI_USAGE, "verification is biometric, pin "
 			    "or pinless, not \"%s\"", eq);
 		return CLI_OK;
@@ -61,11 +62,11 @@ parse_setting(struct kd_draft *d, const char *arg)
 	else
 		return cli_fail(CLI_USAGE, "%s is on or off, not \"%s\"", name, eq);
 	if (s == KD_SET_AUDITABLE)
-		d->settings.auditable = on;
+		set->auditable = on;
 	else if (s == KD_SET_BLUETOOTH)
-		d->settings.bluetooth_proximity = on;
+		set->bluetooth_proximity = on;
 	else
-		d->settings.offline_login = on;
+		set->offline_login = on;
 	return CLI_OK;
 }
 
@@ -169,7 +170,8 @@ cli_draft_key_options(struct kd_wizard *w, struct kd_config *cfg,
 		    "--setting NAME=VALUE");
 	d->use_defaults = a->defaults;
 	for (i = 0; i < a->nsettings; i++)
-		if ((r = parse_setting(d, a->settings[i])) != CLI_OK)
+		if ((r = cli_setting_parse(d->type, &d->settings,
+		    a->settings[i])) != CLI_OK)
 			return r;
 	if (a->activate == NULL || strcmp(a->activate, "email") == 0)
 		d->method = KD_METHOD_EMAIL;

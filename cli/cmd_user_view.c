@@ -123,11 +123,12 @@ cli_user_list(struct cli *c, int argc, char **argv)
 	return CLI_OK;
 }
 
-static void
-key_json(struct json *j, const struct kd_key *k)
+void
+cli_key_json(struct json *j, const struct kd_key *k)
 {
 	json_obj_begin(j);
 	json_kint(j, "id", k->id);
+	json_kstr(j, "user_id", k->owner);
 	json_kstr(j, "type", model_key_type_name(k->type));
 	json_kstr(j, "name", k->name);
 	json_kstr(j, "status", model_key_status_name(k->status));
@@ -147,6 +148,7 @@ key_json(struct json *j, const struct kd_key *k)
 	json_kstr(j, "public_key", k->public_key);
 	json_kstr(j, "aaguid", k->aaguid);
 	json_kstr(j, "attestation_fmt", k->attestation_fmt);
+	json_kstr(j, "revoked_reason", k->revoked_reason);
 	json_obj_end(j);
 }
 
@@ -175,7 +177,7 @@ show_json(const struct kd_user *u, const struct kd_group *g, size_t ng,
 	json_key(&j, "keys");
 	json_arr_begin(&j);
 	for (i = 0; i < nk; i++)
-		key_json(&j, &k[i]);
+		cli_key_json(&j, &k[i]);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	json_end(&j);

@@ -50,6 +50,7 @@ struct kd_key {
 	char	*aaguid;	/* hex */
 	char	*attestation_fmt;
 	char	*revoked_reason;
+	char	*owner;		/* the user's user ID */
 };
 
 struct kd_outbox_row {
@@ -148,9 +149,11 @@ void	store_groups_free(struct kd_group *, size_t);
 /* Keys and activations. */
 int	store_key_insert(struct kd_store *, const struct kd_key *, int64_t *id,
 	    struct kd_err *);
+/* The keys of user row `user`, or of everyone when `user` is 0. */
 int	store_key_list(struct kd_store *, int64_t user, struct kd_key **,
 	    size_t *, struct kd_err *);
 void	store_keys_free(struct kd_key *, size_t);
+void	store_key_clear(struct kd_key *);
 int	store_activation_insert(struct kd_store *, int64_t key,
 	    const unsigned char token_hash[32], const unsigned char code_hash[32],
 	    int64_t link_expires, int64_t code_expires, struct kd_err *);

@@ -9,8 +9,8 @@
 
 /* hash = SHA-256(prev ‖ len-prefixed fields): the lengths keep
  * ("ab","c") and ("a","bc") apart. */
-static void
-audit_hash(const unsigned char prev[32], int64_t at, const char *actor,
+void
+store_audit_hash(const unsigned char prev[32], int64_t at, const char *actor,
     const char *action, const char *subject, const char *details,
     unsigned char out[32])
 {
@@ -56,7 +56,7 @@ store_audit_add(struct kd_store *st, const char *actor, const char *action,
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
 		memcpy(prev, sqlite3_column_blob(s, 0), 32);
 	sqlite3_finalize(s);
-	audit_hash(prev, at, actor, action, subject, details, hash);
+	store_audit_hash(prev, at, actor, action, subject, details, hash);
 	return store_exec(st, e, "INSERT INTO audit (at, actor, action, subject, "
 	    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttbb",
 	    at, actor, action, subject, details, prev, 32, hash, 32);

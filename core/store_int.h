@@ -35,6 +35,9 @@ int	store_int(struct kd_store *, int64_t *out, const char *sql,
 	    const char *fmt, ...);
 char	*store_col_text(sqlite3_stmt *, int);	/* strdup, NULL stays NULL */
 int	store_user_from_row(sqlite3_stmt *, struct kd_user *);
+void	store_audit_hash(const unsigned char prev[32], int64_t at,
+	    const char *actor, const char *action, const char *subject,
+	    const char *details, unsigned char out[32]);
 int	store_migrate(struct kd_store *, struct kd_err *);
 
 #endif

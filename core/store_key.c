@@ -49,6 +49,7 @@ key_from_row(sqlite3_stmt *s, struct kd_key *k)
 	k->attestation_fmt = store_col_text(s, 15);
 	k->revoked_reason = store_col_text(s, 16);
 	k->expires_at = sqlite3_column_int64(s, 17);
+	k->owner = store_col_text(s, 18);
 	/* A pending key whose activation ran out reads as expired. */
 	if (k->status == KD_KS_PENDING && k->expires_at > 0 &&
 	    k->expires_at <= kd_now())
@@ -56,8 +57,8 @@ key_from_row(sqlite3_stmt *s, struct kd_key *k)
 	return k->name == NULL ? KD_ERR_NOMEM : KD_OK;
 }
 
-static void
-key_clear(struct kd_key *k)
+void
+store_key_clear(struct kd_key *k)
 {
 	free(k->name);
 	free(k->activated_by);
@@ -66,6 +67,8 @@ key_clear(struct kd_key *k)
 	free(k->aaguid);
 	free(k->attestation_fmt);
 	free(k->revoked_reason);
+	free(k->owner);
+	memset(k, 0, sizeof(*k));
 }
 
 int
@@ -85,8 +88,9 @@ store_key_list(struct kd_store *st, int64_t user, struct kd_key **out,
 	    "k.credential_id, k.public_key, k.aaguid, k.attestation_fmt, "
 	    "k.revoked_reason, (SELECT max(a.code_expires_at, a.link_expires_at) "
 	    "FROM activations a WHERE a.key = k.id AND a.used_at IS NULL AND "
-	    "a.revoked_at IS NULL ORDER BY a.id DESC LIMIT 1) FROM keys k "
-	    "WHERE k.user = ? ORDER BY k.id", "i", user) != KD_OK)
+	    "a.revoked_at IS NULL ORDER BY a.id DESC LIMIT 1), u.user_id "
+	    "FROM keys k JOIN users u ON u.id = k.user "
+	    "WHERE ?1 = 0 OR k.user = ?1 ORDER BY k.id", "i", user) != KD_OK)
 		return store_fail(st, "cannot read keys", e);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -119,7 +123,7 @@ store_keys_free(struct kd_key *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		key_clear(&v[i]);
+		store_key_clear(&v[i]);
 	free(v);
 }
 

@@ -7,7 +7,7 @@ T=$(e2e_dir)
 DB=$T/kd.db
 CFG=$T/c.yaml
 : >"$CFG"
-N=150
+N=60
 kd group add Shared >/dev/null
 writer() {
 	i=0
