@@ -1,0 +1,114 @@
+/* Done: what was created, what was mailed to whom, and the outbox
+ * delivery as the worker reports it ("sent", "waiting in the outbox: no
+ * SMTP configured", "delivery failed: ..., will retry"). */
+#include "screens/wizard.h"
+#include "tui/draw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void *
+done_open(struct wiz *w)
+{
+	return w;
+}
+
+static void
+done_delivery(struct wiz *w, int y)
+{
+	char buf[400];
+	enum tui_role role = TUI_WARN;
+
+	if (w->result.mails == 0)
+		return;
+	if (w->delivering == 1) {
+		if (w->delivery.total > 0)
+			snprintf(buf, sizeof(buf), "delivering (%d of %d)...",
+			    w->delivery.done, w->delivery.total);
+		else
+			snprintf(buf, sizeof(buf), "delivering...");
+	} else {
+		tui_delivery_describe(&w->delivery, buf, sizeof(buf));
+		if (w->delivery.rc == KD_OK && w->delivery.res.deferred == 0 &&
+		    w->delivery.res.failed == 0)
+			role = TUI_OK;
+		else if (w->delivery.rc != KD_ERR_CONFIG)
+			role = TUI_ERROR;
+	}
+	wiz_line(y, "Delivery", tui_attr(role), buf);
+}
+
+static void
+done_groups(const struct kd_draft *d, const struct kd_enroll_result *r,
+    int y)
+{
+	char buf[1024];
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->ngroups && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+		    i ? ", " : "", d->groups[i]);
+	if (d->ngroups == 0)
+		snprintf(buf, sizeof(buf), "none");
+	else if (r->groups_created > 0 && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, " (%d new)",
+		    r->groups_created);
+	wiz_line(y, "Groups", A_NORMAL, buf);
+}
+
+static void
+done_draw(void *vs, struct wiz *w)
+{
+	struct kd_draft *d = wizard_draft(w->wz);
+	struct kd_enroll_result *r = &w->result;
+	char buf[1200];
+	int y = TUI_TOP;
+
+	(void)vs;
+	snprintf(buf, sizeof(buf), "Done: %s %.300s (%.400s) %s.",
+	    d->existing_user ? "key added for" : "user", r->user_id, d->name,
+	    d->existing_user ? "" : "created");
+	tui_text(y, 2, COLS - 4, tui_attr(TUI_OK), buf);
+	y += 2;
+	wiz_line(y++, "User", A_NORMAL, r->user_id);
+	if (!d->existing_user)
+		done_groups(d, r, y++);
+	if (r->key_id != 0) {
+		snprintf(buf, sizeof(buf), "%s \"%.300s\"", model_key_type_label(d->type),
+		    d->key_name);
+		wiz_line(y++, "Security key", A_NORMAL, buf);
+		wiz_line(y++, "Status", tui_attr(r->key_active ? TUI_OK : TUI_WARN),
+		    r->key_active ? "Active" : "Pending (until the user activates it)");
+	} else
+		wiz_line(y++, "Security key", A_NORMAL, "none (status: No key)");
+	if (r->mails > 0) {
+		snprintf(buf, sizeof(buf), "%d email%s (%s) to %s", r->mails,
+		    r->mails == 1 ? "" : "s", r->mail_kinds, r->mailed_to);
+		wiz_line(y++, "Mailed", A_NORMAL, buf);
+		done_delivery(w, y++);
+	} else
+		wiz_line(y++, "Mailed", A_NORMAL, "nothing");
+}
+
+static enum wiz_ret
+done_key(void *vs, struct wiz *w, const struct tui_key *k)
+{
+	(void)vs;
+	(void)w;
+	(void)k;
+	return WIZ_UNHANDLED;	/* Enter/Esc back to the list, n another */
+}
+
+static const struct tui_keyhint hints[] = {
+	{ "Enter", "Back to users" }, { "n", "Another user" },
+};
+
+const struct wiz_view step_done_view = {
+	.step = KD_STEP_DONE,
+	.open = done_open,
+	.draw = done_draw,
+	.key = done_key,
+	.hints = hints,
+	.nhints = KD_NELEM(hints),
+};

@@ -1,0 +1,129 @@
+/* The screen loop: draw the top screen, wait for a key (bounded, so a
+ * signal flag or a worker's progress is seen within a fraction of a
+ * second), hand the key to the screen and apply what it says. */
+#include "tui/screen.h"
+#include "tui/draw.h"
+#include "tui/term.h"
+#include "tui/widget.h"
+
+#include <stdio.h>
+
+#define POLL_MS 100
+
+static void
+draw_too_small(void)
+{
+	char msg[96];
+	int y = LINES / 2 - 1;
+
+	snprintf(msg, sizeof(msg), "Terminal too small: need %dx%d, have %dx%d",
+	    TUI_MIN_COLS, TUI_MIN_ROWS, COLS, LINES);
+	tui_wrap_draw(y < 0 ? 0 : y, 1, COLS - 2, LINES, tui_attr(TUI_WARN), msg);
+	if (y + 2 < LINES)
+		tui_text(y + 2, 1, COLS - 2, A_NORMAL,
+		    "Enlarge the window; nothing is lost.");
+}
+
+static void
+draw(struct tui_screen *top, const struct tui_app *app)
+{
+	erase();
+	if (tui_term_too_small())
+		draw_too_small();
+	else
+		top->ops->draw(top, app);
+	tui_cursor_place();
+	refresh();
+}
+
+static struct tui_screen *
+pop(struct tui_screen *top)
+{
+	struct tui_screen *below = top->below;
+
+	top->ops->free(top);
+	return below;
+}
+
+static struct tui_screen *
+apply(struct tui_screen *top, enum tui_do what, struct tui_screen *next,
+    const struct tui_app *app)
+{
+	switch (what) {
+	case TUI_PUSH:
+		if (next == NULL)
+			break;
+		next->below = top;
+		return next;
+	case TUI_REPLACE:
+		if (next == NULL)
+			break;
+		next->below = top->below;
+		top->ops->free(top);
+		return next;
+	case TUI_POP:
+		top = pop(top);
+		if (top != NULL && top->ops->resume != NULL)
+			top->ops->resume(top, app);
+		return top;
+	case TUI_QUIT:
+		while (top != NULL)
+			top = pop(top);
+		return NULL;
+	case TUI_STAY:
+		break;
+	}
+	return top;
+}
+
+int
+tui_loop(struct tui_screen *top, const struct tui_app *app)
+{
+	struct tui_screen *next;
+	struct tui_key k;
+	enum tui_do what;
+	int sig = 0, dirty = 1;
+
+	while (top != NULL && (sig = tui_term_signalled()) == 0) {
+		if (dirty)
+			draw(top, app);
+		tui_key_read(POLL_MS, &k);
+		next = NULL;
+		what = TUI_STAY;
+		dirty = 1;
+		if (k.act == TUI_K_NONE) {
+			/* Idle: only screens waiting on a worker redraw. */
+			if ((dirty = top->ops->tick != NULL))
+				what = top->ops->tick(top, app);
+		} else if (k.act == TUI_K_REDRAW) {
+			clearok(curscr, TRUE);
+		} else if (k.act != TUI_K_RESIZE && !tui_term_too_small()) {
+			/* Below 80x24 keys would act on a screen not shown. */
+			what = top->ops->key(top, app, &k, &next);
+		}
+		top = apply(top, what, next, app);
+	}
+	while (top != NULL)
+		top = pop(top);
+	return sig != 0 ? 128 + sig : 0;
+}
+
+void
+tui_header_draw(const char *title, const char *right)
+{
+	attr_t a = tui_attr(TUI_TITLE);
+	int rw = right != NULL ? tui_text_width(right) : 0;
+
+	tui_fill(0, 0, COLS, a);
+	tui_text(0, 1, 8, a, "keydesk");
+	tui_text(0, 10, COLS - 12 - rw, a, title);
+	if (right != NULL)
+		tui_text(0, COLS - 1 - rw, rw, a, right);
+}
+
+void
+tui_status_draw(enum tui_role role, const char *msg)
+{
+	if (msg != NULL && *msg != '\0')
+		tui_text(LINES - 2, 1, COLS - 2, tui_attr(role), msg);
+}

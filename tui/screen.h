@@ -1,0 +1,90 @@
+/* The screen stack.  A screen is a struct that starts with struct
+ * tui_screen and a table of functions (as tmux's cmd-*.c): draw the
+ * whole screen, handle one key and say what happened.  The loop in
+ * loop.c owns the stack, resizing, the "too small" notice and polling;
+ * no screen has an event loop of its own. */
+#ifndef KD_TUI_SCREEN_H
+#define KD_TUI_SCREEN_H
+
+#include "config/config.h"
+#include "core/outbox.h"
+#include "core/store.h"
+#include "tui/keys.h"
+#include "tui/term.h"
+#include "tui/tui.h"
+
+struct tui_worker;
+
+/* What screens get: the configuration, the store and who is working.
+ * Screens read it; none of them changes it. */
+struct tui_app {
+	const struct kd_config	*cfg;
+	struct kd_store		*st;
+	const struct tui_opts	*opts;
+	const char		*actor;
+	struct tui_worker	*worker;	/* outbox delivery */
+};
+
+enum tui_do {
+	TUI_STAY = 0,	/* redraw, keep going */
+	TUI_PUSH,	/* open *next on top of this screen */
+	TUI_REPLACE,	/* close this screen, open *next instead */
+	TUI_POP,	/* close this screen */
+	TUI_QUIT,	/* leave the program */
+};
+
+struct tui_screen;
+struct tui_screen_ops {
+	const char *name;
+	void	(*draw)(struct tui_screen *, const struct tui_app *);
+	enum tui_do (*key)(struct tui_screen *, const struct tui_app *,
+		    const struct tui_key *, struct tui_screen **next);
+	/* Called on every poll timeout (may be NULL): worker progress. */
+	enum tui_do (*tick)(struct tui_screen *, const struct tui_app *);
+	/* The screen is on top again (may be NULL): reload what changed. */
+	void	(*resume)(struct tui_screen *, const struct tui_app *);
+	void	(*free)(struct tui_screen *);
+};
+
+struct tui_screen {
+	const struct tui_screen_ops *ops;
+	struct tui_screen *below;	/* the stack, owned by the loop */
+};
+
+/* Runs the stack until it is empty, a screen quits or a signal arrives.
+ * Returns 0, or 128 + the signal number. */
+int	tui_loop(struct tui_screen *first, const struct tui_app *);
+
+/* The header line: "keydesk  Title" on the left, `right` (e.g. "Step 2
+ * of 7") on the right. */
+void	tui_header_draw(const char *title, const char *right);
+/* The line above the key bar, for a one-line status or error. */
+void	tui_status_draw(enum tui_role, const char *msg);
+/* First and last rows screens may use between header and status line. */
+#define TUI_TOP 2
+#define TUI_BOTTOM (LINES - 3)
+
+/* Outbox delivery in a worker thread with its own store handle
+ * (worker.c).  The worker never touches curses; screens poll it. */
+struct tui_delivery {
+	int	 rc;		/* outbox_deliver's status */
+	struct kd_outbox_result res;
+	struct kd_err err;
+	int	 done, total;	/* progress while running */
+};
+enum tui_worker_state {
+	TUI_WORKER_IDLE = 0,
+	TUI_WORKER_RUNNING,
+	TUI_WORKER_DONE,	/* result ready (once, then IDLE) */
+};
+struct tui_worker *tui_worker_new(const struct kd_config *, const char *db);
+void	tui_worker_free(struct tui_worker **);	/* cancels and joins */
+/* Starts a delivery; returns a run number (> 0), or 0 while one runs. */
+unsigned tui_worker_start(struct tui_worker *);
+/* The state of run `run`; when DONE copies its result into `out`. */
+enum tui_worker_state tui_worker_poll(struct tui_worker *, unsigned run,
+	    struct tui_delivery *out);
+/* One line for the operator: "sent", "waiting in the outbox: ...". */
+void	tui_delivery_describe(const struct tui_delivery *, char *, size_t);
+
+#endif
