@@ -9,7 +9,7 @@
 #include "tui/tui.h"
 
 static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
-    cli_cmds_admin, cli_cmds_misc };
+    cli_cmds_admin, cli_cmds_workflow, cli_cmds_misc };
 
 static void
 print_help(FILE *f)
@@ -59,13 +59,26 @@ cli_status(int r)
 	return r == KD_OK ? CLI_OK : CLI_ERR;
 }
 
+/* Line breaks are kept (they cannot move the cursor back or change the
+ * terminal); every other control character is replaced. */
 void
 cli_puts_safe(FILE *f, const char *s)
 {
-	char *clean = kd_sanitize_dup(s);
+	const char *nl;
+	char *clean;
 
-	fputs(clean ? clean : "?", f);
-	free(clean);
+	for (;;) {
+		nl = strchr(s, '\n');
+		if ((clean = strndup(s, nl ? (size_t)(nl - s) : strlen(s))) != NULL) {
+			kd_sanitize(clean, clean, strlen(clean) + 1);
+			fputs(clean, f);
+			free(clean);
+		}
+		if (nl == NULL)
+			break;
+		fputc('\n', f);
+		s = nl + 1;
+	}
 }
 
 void

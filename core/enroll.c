@@ -19,30 +19,45 @@ enroll_settings(const struct kd_config *cfg, const struct kd_draft *d)
 	return d->use_defaults ? cfg->defaults[d->type] : d->settings;
 }
 
+void
+enroll_key_name(enum kd_key_type type, const char *owner, char *buf,
+    size_t len)
+{
+	static const char *noun[] = { "phone", "card", "security key" };
+
+	snprintf(buf, len, "%.200s's %s", owner,
+	    (unsigned)type < KD_NELEM(noun) ? noun[type] : "key");
+}
+
 int
 enroll_secret_new(struct kd_activation_secret *s)
 {
-	unsigned char raw[32], b;
-	size_t n = 0, a = sizeof(code_alphabet) - 1;
+	unsigned char raw[64];
+	size_t n = 0, i = 32, a = sizeof(code_alphabet) - 1;
 	int r;
 
+	/* One draw: 32 bytes of token, the rest for the code. */
 	if ((r = kd_random(raw, sizeof(raw))) != KD_OK)
 		return r;
-	kd_b64url_encode(raw, sizeof(raw), s->token, sizeof(s->token));
-	/* Rejection sampling keeps every symbol equally likely. */
+	kd_b64url_encode(raw, 32, s->token, sizeof(s->token));
 	while (n < 10) {
-		if ((r = kd_random(&b, 1)) != KD_OK)
-			goto out;
-		if (b >= 256 - 256 % a)
+		if (i == sizeof(raw)) {
+			if ((r = kd_random(raw + 32, 32)) != KD_OK)
+				goto out;
+			i = 32;
+		}
+		/* Rejection sampling keeps every symbol equally likely. */
+		if (raw[i] >= 256 - 256 % a) {
+			i++;
 			continue;
-		s->code[n + (n >= 5)] = code_alphabet[b % a];
+		}
+		s->code[n + (n >= 5)] = code_alphabet[raw[i++] % a];
 		n++;
 	}
 	s->code[5] = '-';
 	s->code[11] = '\0';
 out:
 	kd_wipe(raw, sizeof(raw));
-	kd_wipe(&b, sizeof(b));
 	return r;
 }
 

@@ -61,6 +61,9 @@ int	enroll_queue_activation(struct kd_store *, const struct kd_config *,
 	    int64_t key, const struct kd_mail_to *, enum kd_key_type,
 	    const char *key_name, struct kd_err *);
 
+/* The name a key gets when nobody typed one: "Ada Lovelace's card". */
+void	enroll_key_name(enum kd_key_type, const char *owner, char *, size_t);
+
 /* Generating and hashing activation secrets (tests use them too). */
 int	enroll_secret_new(struct kd_activation_secret *);
 /* Normalises a typed code (case, spaces, dashes) and hashes it. */

@@ -94,6 +94,36 @@ static const char *migrations[] = {
 	"  failures INTEGER NOT NULL DEFAULT 0,"
 	"  locked_until INTEGER NOT NULL DEFAULT 0,"
 	"  lockouts INTEGER NOT NULL DEFAULT 0);",
+
+	/* 2: Security Key Device Assignment workflows */
+	"CREATE TABLE workflows ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  type TEXT NOT NULL CHECK (type IN ('smartphone','card','fido2')),"
+	"  use_defaults INTEGER NOT NULL,"
+	"  auditable INTEGER NOT NULL,"
+	"  bluetooth_proximity INTEGER NOT NULL,"
+	"  offline_login INTEGER NOT NULL,"
+	"  verification TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE TABLE workflow_groups ("
+	"  workflow INTEGER NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,"
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (workflow, group_id)) WITHOUT ROWID;"
+	"CREATE TABLE workflow_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  workflow INTEGER NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,"
+	"  started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER,"
+	"  actor TEXT NOT NULL,"
+	"  in_scope INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'running');"
+	"CREATE INDEX workflow_runs_wf ON workflow_runs(workflow, id);"
+	"CREATE INDEX keys_user_type ON keys(user, type, status);",
 };
 
 int

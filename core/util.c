@@ -309,7 +309,7 @@ kd_sanitize(const char *in, char *out, size_t outlen)
 		}
 		if (o + n >= outlen)
 			break;
-		memcpy(out + o, p, n);
+		memmove(out + o, p, n);	/* in place is allowed */
 		o += n;
 		p += n;
 	}

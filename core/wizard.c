@@ -266,11 +266,8 @@ wizard_settings(const struct kd_wizard *w)
 void
 wizard_suggest_key_name(struct kd_wizard *w)
 {
-	static const char *noun[] = { "phone", "card", "security key" };
-	const char *first = w->d.name[0] ? w->d.name : w->d.username;
-
-	snprintf(w->d.key_name, sizeof(w->d.key_name), "%.200s's %s", first,
-	    noun[w->d.type]);
+	enroll_key_name(w->d.type, w->d.name[0] ? w->d.name : w->d.username,
+	    w->d.key_name, sizeof(w->d.key_name));
 }
 
 int
