@@ -157,7 +157,7 @@ send_chained(struct apdu_io *io, uint8_t cla, uint8_t ins, uint8_t p1,
 	 * Le to these). */
 	while (len - off > chunk) {
 		n = apdu_encode_short(cmd, sizeof(cmd), cla | APDU_CLA_CHAIN,
-		    ins, p1, p2, data + off, chunk, -1);	/* len > 0 here */
+		    ins, p1, p2, data + off, chunk, -1);
 		rlen = sizeof(rsp);
 		if ((r = xchg(io, cmd, n, rsp, &rlen, err)) != KD_OK)
 			goto out;
@@ -245,8 +245,8 @@ collect_busy(struct apdu_io *io, struct collect *c, struct kd_err *err)
 	int64_t t = now_ms(), left;
 
 	if (c->len > 3)
-		return kd_err_set(err, KD_ERR_DEVICE,
-		    "the card gave a malformed busy answer (%zu bytes)", c->len);
+		return kd_err_set(err, KD_ERR_DEVICE, "the card gave a "
+		    "malformed busy answer (%zu bytes)", c->len);
 	if (c->len == 3 && io->busy != NULL)
 		io->busy(io->busy_arg, c->buf[0]);
 	if (c->stop == 0) {
@@ -284,8 +284,9 @@ collect_loop(struct apdu_io *io, struct collect *c, uint8_t cla, int poll,
 		data = c->len - 2;
 		if (*sw == APDU_SW_NFCCTAP_BUSY && poll) {
 			if (n > 0)
-				return kd_err_set(err, KD_ERR_DEVICE, "the card "
-				    "said 'busy' in the middle of an answer");
+				return kd_err_set(err, KD_ERR_DEVICE,
+				    "the card said 'busy' in the middle of "
+				    "an answer");
 			if ((r = collect_busy(io, c, err)) != KD_OK)
 				return r;
 			continue;

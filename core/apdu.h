@@ -53,8 +53,8 @@ struct apdu_io {
 	volatile int	*cancel2;	/* a second source (libfido2's own) */
 	apdu_busy_fn	*busy;
 	void		*busy_arg;
-	int		 extended;	/* 1: extended APDUs, 0: short + chaining */
-	size_t		 chunk;		/* data bytes per chained block, 1..255 */
+	int		 extended;	/* 1: extended APDUs, 0: chaining */
+	size_t		 chunk;		/* bytes per chained block, 1..255 */
 	int		 poll_ms;	/* pause between 9100 polls */
 	int		 max_ms;	/* budget when the caller passes -1 */
 	/* Counters, for tests and the benchmark. */

@@ -22,7 +22,8 @@
 #define CMD_CBOR	0x10
 #define CMD_CANCEL	0x11
 
-#define INIT_REPLY_LEN	17	/* nonce 8, cid 4, proto, major, minor, build, flags */
+/* INIT reply: nonce 8, cid 4, protocol, major, minor, build, flags. */
+#define INIT_REPLY_LEN	17
 #define CAP_CBOR	0x04
 #define CAP_NMSG	0x08
 
@@ -32,7 +33,7 @@ struct ctapnfc {
 	struct apdu_io		 io;
 	enum apdu_applet	 applet;
 	volatile int		 cancel_req;	/* libfido2's CTAP_CMD_CANCEL */
-	int			 opened;	/* between io.open and io.close */
+	int			 opened;	/* io.open .. io.close */
 	uint8_t			 nonce[8];
 	uint8_t			 pending;	/* command rx has to collect */
 	uint8_t			 pending_cla;

@@ -200,7 +200,8 @@ int	fidodev_verify_assertion(const struct kd_assert_req *,
 
 /* x, y (32 bytes each) → the 77-byte COSE_Key (EC2, P-256, ES256). */
 void	fidodev_cose_es256_encode(const unsigned char x[32],
-	    const unsigned char y[32], unsigned char out[KD_FIDO_COSE_ES256_LEN]);
+	    const unsigned char y[32],
+	    unsigned char out[KD_FIDO_COSE_ES256_LEN]);
 /* A COSE_Key → x, y.  Only EC2 / P-256 / ES256; any other key, a short or
  * malformed encoding, or trailing bytes is KD_ERR_INVALID. */
 int	fidodev_cose_es256_decode(const unsigned char *, size_t,

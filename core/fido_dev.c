@@ -89,6 +89,32 @@ wait_cb(void *arg, size_t nreaders, const char *reader)
 		    KD_TAP_WAIT_READER, reader);
 }
 
+/* Why nothing came: no reader at all, no reader of that name, or no card
+ * (timeout_ms shown as "2 s" or "1.5 s"). */
+static int
+wait_timeout_err(struct fdev *f, const char *reader, int timeout_ms,
+    struct kd_err *err)
+{
+	struct pcsc_reader *r = NULL;
+	size_t n = 0;
+	int named = 0;
+	double s = timeout_ms / 1000.0;
+
+	if (f->nreaders == 0)
+		return pcsc_no_reader_err(err);
+	if (reader != NULL && pcsc_readers(f->pcsc, &r, &n, NULL) == KD_OK) {
+		for (size_t i = 0; i < n; i++)
+			named |= strcmp(r[i].name, reader) == 0;
+		pcsc_readers_free(&r, n);
+		if (!named)
+			return kd_err_set(err, KD_ERR_NODEV, "there is no "
+			    "reader named \"%s\" (%zu other reader%s attached)",
+			    reader, n, n == 1 ? "" : "s");
+	}
+	return kd_err_set(err, KD_ERR_TIMEOUT, "no card on the reader after "
+	    "%.*f s", timeout_ms % 1000 ? 1 : 0, s);
+}
+
 /* Waits for a card on `reader` (NULL: any); with `usb_too`, a USB key
  * plugged in meanwhile also ends the wait (*usb gets its path). */
 static int
@@ -107,14 +133,8 @@ wait_card(struct fdev *f, const char *reader, int timeout_ms, int usb_too,
 			return rc;
 		if (usb_too && (*usb = usb_first()) != NULL)
 			return KD_OK;
-		if (mono_ms() < end)
-			continue;
-		if (f->nreaders == 0)
-			return kd_err_set(err, KD_ERR_TIMEOUT, "no card reader "
-			    "found after %d s (is the reader plugged in?)",
-			    (timeout_ms + 999) / 1000);
-		return kd_err_set(err, KD_ERR_TIMEOUT, "no card on the "
-		    "reader after %d s", (timeout_ms + 999) / 1000);
+		if (mono_ms() >= end)
+			return wait_timeout_err(f, reader, timeout_ms, err);
 	}
 }
 

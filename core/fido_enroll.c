@@ -55,7 +55,7 @@ check_new_pin(struct fdev *f, const char *pin, struct kd_err *err)
 		    "(%zu characters, at most %d)", len, PIN_MAX_BYTES);
 	if (!kd_utf8_valid(pin) || kd_utf8_len(pin) < (size_t)min)
 		return kd_err_set(err, KD_ERR_PIN, "the new PIN is too short "
-		    "for this card (it needs at least %d digits)", min);
+		    "for this card (it needs at least %d characters)", min);
 	return KD_OK;
 }
 
@@ -253,7 +253,8 @@ force_change(struct fdev *f, const struct kd_enroll_req *q, const char *pin,
 {
 	int r;
 
-	if (!q->force_pin_change || pin == NULL || !fdev_info_can_force(f->info))
+	if (!q->force_pin_change || pin == NULL ||
+	    !fdev_info_can_force(f->info))
 		return KD_OK;
 	if ((r = fido_dev_force_pin_change(f->dev, pin)) != FIDO_OK)
 		return fdev_err(f, r, "asking the card to force a PIN change",

@@ -112,7 +112,8 @@ json_raw(char *out, size_t cap, size_t *len, const char *key, int with_num,
 }
 
 /* {"versions":["FIDO_2_0"],"aaguid":"..","pin_set":true,
- *  "min_pin_length":4,"rk_remaining":24,"force_pin_change":false} */
+ *  "min_pin_length":4,"rk_remaining":24,
+ *  "force_pin_change_supported":false} */
 char *
 fdev_info_json(const fido_cbor_info_t *ci)
 {
@@ -137,7 +138,8 @@ fdev_info_json(const fido_cbor_info_t *ci)
 		ok = json_str(out, cap, &len, aaguid);
 	if (ok == 0)
 		ok = json_raw(out, cap, &len, pin == 1 ? ",\"pin_set\":true" :
-		    pin == 0 ? ",\"pin_set\":false" : ",\"pin_set\":null", 0, 0);
+		    pin == 0 ? ",\"pin_set\":false" : ",\"pin_set\":null",
+		    0, 0);
 	if (ok == 0)
 		ok = json_raw(out, cap, &len, ",\"min_pin_length\":", 1,
 		    fdev_info_min_pin(ci));
@@ -146,8 +148,8 @@ fdev_info_json(const fido_cbor_info_t *ci)
 		    (long long)fido_cbor_info_rk_remaining(ci));
 	if (ok == 0)
 		ok = json_raw(out, cap, &len, fdev_info_can_force(ci) ?
-		    ",\"force_pin_change\":true}" :
-		    ",\"force_pin_change\":false}", 0, 0);
+		    ",\"force_pin_change_supported\":true}" :
+		    ",\"force_pin_change_supported\":false}", 0, 0);
 	if (ok != 0) {
 		free(out);
 		return NULL;

@@ -330,10 +330,11 @@ pcsc_wait(struct pcsc_ctx *c, const char *reader, int present,
 			cb(arg, nreaders, reader);
 		seen = nreaders;
 		if (timeout_ms >= 0 && mono_ms() >= end)
-			return kd_err_set(err, KD_ERR_TIMEOUT, "%s after %d s",
+			return kd_err_set(err, KD_ERR_TIMEOUT,
+			    "%s after %.*f s",
 			    present ? "no card on the reader" :
 			    "the card is still on the reader",
-			    (timeout_ms + 999) / 1000);
+			    timeout_ms % 1000 ? 1 : 0, timeout_ms / 1000.0);
 	}
 }
 
@@ -449,7 +450,8 @@ card_gone(struct pcsc_card *k)
 		return 0;
 	return rv != SCARD_S_SUCCESS ||
 	    (st.dwEventState & SCARD_STATE_PRESENT) == 0 ||
-	    (st.dwEventState & 0xffff0000u) != (st.dwCurrentState & 0xffff0000u);
+	    (st.dwEventState & 0xffff0000u) !=
+	    (st.dwCurrentState & 0xffff0000u);	/* the event counter moved */
 }
 
 static uint64_t
@@ -483,6 +485,11 @@ pcsc_card_xchg(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 			return kd_err_set(err, KD_ERR_REMOVED, "%s",
 			    msg_removed);
 		return pcsc_err(rv, "talking to the card", err);
+	}
+	/* vpcd answers an empty response when the card leaves mid-command */
+	if (rlen < 2 && card_gone(k)) {
+		*resp_len = 0;
+		return kd_err_set(err, KD_ERR_REMOVED, "%s", msg_removed);
 	}
 	*resp_len = rlen;
 	return KD_OK;

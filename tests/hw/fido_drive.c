@@ -3,13 +3,16 @@
  * vpcd + tests/vcard in the tests), printing plain "key=value" lines.
  *
  *   fido_drive list [--probe]
- *   fido_drive enroll [--reader NAME | --path PATH] [--verification pin|pinless]
+ *   fido_drive enroll [--reader NAME | --path PATH]
+ *                     [--verification pin|pinless]
  *                     [--pin P] [--current-pin P] [--reset] [--force-change]
  *                     [--rp ID] [--user NAME] [--timeout-ms N]
  *                     [--cancel-after-ms N] [--save FILE]
  *   fido_drive changepin --reader NAME --old P --new Q
  *   fido_drive verify --reader NAME --load FILE [--pin P] [--rp ID]
- *                     [--tamper key|sig]
+ *                     [--tamper key|negy|sig]
+ *     key: flip a bit of x (no longer a curve point); negy: y -> p - y (a
+ *     valid but different key); sig: flip a bit of the signature
  *   fido_drive select --reader NAME        (SELECT only, no libfido2)
  *
  * Exit status: 0 on success, else the keydesk status as a positive number
@@ -19,6 +22,7 @@
  */
 #include <fido.h>
 #include <getopt.h>
+#include <openssl/bn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +154,8 @@ cmd_list(const struct opts *o)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct kd_dev_info *d = &l->dev[i];
 
-		printf("dev kind=%s", d->kind == KD_DEV_READER ? "reader" : "usb");
+		printf("dev kind=%s",
+		    d->kind == KD_DEV_READER ? "reader" : "usb");
 		print_str("path", d->path);
 		printf(" card=%d atr=%s probed=%d fido=%d applet=%s aaguid=%s",
 		    d->card_present, d->atr_hex, d->probed, d->fido,
@@ -316,6 +321,22 @@ out:
 
 /* ---- verify: assertion from the card, checked against a saved key ---- */
 
+/* (x, y) -> (x, p - y): still on P-256, but another public key. */
+static void
+negate_y(unsigned char *cose, size_t len)
+{
+	static const char p256[] = "FFFFFFFF00000001000000000000000000000000"
+	    "FFFFFFFFFFFFFFFFFFFFFFFF";
+	BIGNUM *p = NULL, *y = NULL;
+
+	if (len != KD_FIDO_COSE_ES256_LEN || BN_hex2bn(&p, p256) == 0 ||
+	    (y = BN_bin2bn(cose + 45, 32, NULL)) == NULL ||
+	    BN_sub(y, p, y) == 0 || BN_bn2binpad(y, cose + 45, 32) != 32)
+		cose[20] ^= 0x01;	/* fall back to a plain bit flip */
+	BN_free(p);
+	BN_free(y);
+}
+
 struct saved {
 	char		rp[256];
 	unsigned char	id[256];
@@ -374,6 +395,8 @@ cmd_verify(const struct opts *o)
 		return report("verify", rc, &e);
 	if (o->tamper != NULL && strcmp(o->tamper, "key") == 0)
 		s.cose[20] ^= 0x01;	/* a bit of x */
+	else if (o->tamper != NULL && strcmp(o->tamper, "negy") == 0)
+		negate_y(s.cose, s.cose_len);
 	else if (o->tamper != NULL && strcmp(o->tamper, "sig") == 0 &&
 	    a.sig_len > 10)
 		a.sig[a.sig_len - 3] ^= 0x01;

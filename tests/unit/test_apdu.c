@@ -15,7 +15,7 @@ struct fake {
 	const char	*rsp[32];
 	size_t		 next;
 	int		 auto_chain;
-	int		 fail;		/* KD_ERR_* to return on the next call */
+	int		 fail;		/* KD_ERR_* to return ... */
 	size_t		 fail_at;	/* ... at this command index */
 	volatile int	*cancel;	/* set *cancel after `cancel_after` */
 	size_t		 cancel_after;
