@@ -21,7 +21,7 @@ struct user {
 };
 
 static const struct tui_column columns[] = {
-	{ "Type", 16 }, { "Name", 22 }, { "Status", 8 }, { "Settings", 0 },
+	{ "Type", 16 }, { "Name", 18 }, { "Status", 8 }, { "Settings", 0 },
 };
 
 static const char *

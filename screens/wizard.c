@@ -52,7 +52,7 @@ wiz_settings_text(enum kd_key_type t, const struct kd_key_settings *s,
 			    o ? ", " : "", model_setting_label((enum kd_setting)i),
 			    on[i] ? "on" : "off");
 	if (o < len && model_setting_applies(t, KD_SET_VERIFICATION))
-		snprintf(buf + o, len - o, "%sVerification: %s", o ? ", " : "",
+		snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
 		    model_verification_label(s->verification));
 }
 

@@ -56,7 +56,7 @@ void	wiz_status(struct wiz *, enum tui_role, const char *msg);
 void	wiz_field_to(const struct tui_field *, char *dst, size_t);
 /* A label column and a value, for read-only summaries. */
 void	wiz_line(int y, const char *label, attr_t, const char *value);
-/* "Offline Login on, Verification: PIN verification" for a type. */
+/* "Offline Login on, PIN verification": the settings a type has. */
 void	wiz_settings_text(enum kd_key_type, const struct kd_key_settings *,
 	    char *, size_t);
 

@@ -65,7 +65,7 @@ tui_keys Enter
 check "confirm page" tui_wait "Check everything"
 check "confirm lists groups" tui_wait "Engineering, Badge desk (new)"
 check "confirm lists the key" tui_wait "Contactless Card \"Zoë Ångström's card\""
-check "confirm lists the settings" tui_wait "Offline Login on, Verification: PIN verification (custom)"
+check "confirm lists the settings" tui_wait "Offline Login on, PIN verification (custom)"
 tui_keys Enter
 check "done screen" tui_wait "Done: user E1042 (Zoë Ångström) created."
 check "done: key pending" tui_wait "Pending (until the user activates it)"

@@ -135,3 +135,9 @@ tui_has() {
 tui_lacks() {
 	! tui_screen | grep -qF -- "$1"
 }
+
+# tui_screen_attrs: the screen with its attributes as escape sequences
+# (capture-pane -e), for colour / monochrome checks.
+tui_screen_attrs() {
+	LANG=C.UTF-8 $TUI_TMUX capture-pane -p -e
+}
