@@ -554,7 +554,7 @@ mail_build(const struct kd_mail *m, char **msg, size_t *len, struct kd_err *e)
 {
 	struct mbuf b = { 0 };
 	char fname[512], faddr[256];
-	int r, nonascii, longline;
+	int r, nonascii = 0, longline = 0;
 
 	*msg = NULL;
 	*len = 0;

@@ -125,6 +125,19 @@ else
 	nok "mail: batch of 50 over 1 connection" "$(cat "$tmp/d2"), sink saw $((c1 - c0))"
 fi
 
+# 2b. A secret body (a PIN) is erased once the server accepted it.
+db=$tmp/secret.db
+"$drive" "$db" queue 1 --secret --body 'Your card PIN: 48291736' >/dev/null 2>&1
+"$drive" "$db" list >"$tmp/l2b"
+"$drive" "$db" deliver "$SMTPD_URL" >"$tmp/d2b" 2>&1
+"$drive" "$db" list >>"$tmp/l2b"
+if [ "$(field "$tmp/l2b" 1 6 | tr '\n' ' ')" = "body - " ] &&
+    grep -q '^sent=1 ' "$tmp/d2b" && grep -rq 'Your card PIN: 48291736' "$mdir/new"; then
+	ok "mail: a secret body is erased from the outbox once accepted"
+else
+	nok "mail: secret body erased" "$(cat "$tmp/d2b" "$tmp/l2b")"
+fi
+
 # 3. 5xx: failed for good, with the server's own words.
 db=$tmp/reject.db
 "$drive" "$db" queue 1 --to 'refused{n}@example.com' >/dev/null 2>&1

@@ -11,7 +11,8 @@
  *       "sent=S deferred=D failed=F connections=C", then "error: ..." if it
  *       failed; exits 1 if outbox_deliver did not return KD_OK.
  *   hw_mail_drive DB list
- *       "ID STATUS ATTEMPTS MESSAGE-ID TO-ADDR | LAST-ERROR" per row.
+ *       "ID STATUS ATTEMPTS MESSAGE-ID TO-ADDR BODY | LAST-ERROR" per row,
+ *       BODY "body" or "-" once a secret body was erased.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,9 +155,10 @@ cmd_list(struct kd_store *st, struct kd_err *e)
 	if ((r = store_outbox_list(st, NULL, 1000000, &rows, &n, e)) != KD_OK)
 		return r;
 	for (i = n; i-- > 0;)
-		printf("%lld %s %d %s %s | %s\n", (long long)rows[i].id,
+		printf("%lld %s %d %s %s %s | %s\n", (long long)rows[i].id,
 		    rows[i].status, rows[i].attempts, rows[i].message_id,
-		    rows[i].to_addr, rows[i].last_error ? rows[i].last_error : "");
+		    rows[i].to_addr, rows[i].body ? "body" : "-",
+		    rows[i].last_error ? rows[i].last_error : "");
 	store_outbox_free(rows, n);
 	return KD_OK;
 }

@@ -671,6 +671,62 @@ out:
 	cfg_free(c);
 }
 
+struct progress {
+	int	 calls, last_done, last_total, cancel_at;
+	volatile int *cancel;
+};
+
+static void
+on_progress(void *arg, int done, int total)
+{
+	struct progress *p = arg;
+
+	if (done != p->last_done + 1)
+		p->calls = -1000;	/* must count up one by one */
+	p->calls++;
+	p->last_done = done;
+	p->last_total = total;
+	if (done == p->cancel_at)
+		*p->cancel = 1;
+}
+
+/* Progress counts up one message at a time; cancel stops between
+ * messages and leaves the rest untouched; `max` limits a run. */
+static void
+test_deliver_progress_cancel_max(void)
+{
+	struct kd_config *c = cfg_new("smtp://127.0.0.1:1");
+	struct kd_outbox_result res;
+	struct kd_outbox_row *rows = NULL;
+	struct kd_store *st = NULL;
+	volatile int cancel = 0;
+	struct progress p = { 0, 0, 0, 2, &cancel };
+	struct kd_err e;
+	size_t n = 0;
+
+	CHECK(store_open(&st, ":memory:", &e) == KD_OK);
+	if (st == NULL || c == NULL)
+		goto out;
+	CHECK(queue(st, 5) == KD_OK);
+	CHECK(outbox_deliver(st, c, 0, &cancel, on_progress, &p, &res, &e) ==
+	    KD_ERR_CANCELLED);
+	CHECK(p.calls == 2 && p.last_done == 2 && p.last_total == 5);
+	CHECK(res.deferred == 2);
+	CHECK(store_outbox_list(st, NULL, 10, &rows, &n, &e) == KD_OK && n == 5);
+	if (n == 5)	/* newest first */
+		CHECK(rows[0].attempts == 0 && rows[2].attempts == 0 &&
+		    rows[3].attempts == 1 && rows[4].attempts == 1);
+	store_outbox_free(rows, n);
+	cancel = 0;
+	memset(&p, 0, sizeof(p));
+	p.cancel = &cancel;
+	outbox_deliver(st, c, 2, &cancel, on_progress, &p, &res, &e);
+	CHECK(res.deferred == 2 && p.calls == 2 && p.last_total == 2);
+out:
+	store_close(&st);
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -692,5 +748,6 @@ main(void)
 	RUN(test_deliver_without_smtp);
 	RUN(test_smtp_open_rejects_bad_urls);
 	RUN(test_deliver_server_down);
+	RUN(test_deliver_progress_cancel_max);
 	return tap_done();
 }
