@@ -317,7 +317,8 @@ is_ascii_printable(const char *s)
 }
 
 /* Plain text is safe unencoded when it is printable ASCII, cannot be
- * mistaken for an encoded-word, and has no run too long to fold. */
+ * mistaken for an encoded-word, and has no run (of letters or of spaces)
+ * too long to fold within a line. */
 static int
 plain_ok(const char *s)
 {
@@ -325,8 +326,10 @@ plain_ok(const char *s)
 
 	if (!is_ascii_printable(s) || strstr(s, "=?") != NULL)
 		return 0;
-	for (; *s != '\0'; s += run + (s[run] == ' ')) {
-		run = strcspn(s, " ");
+	for (; *s != '\0'; s += run) {
+		run = *s == ' ' ? strspn(s, " ") : strcspn(s, " ");
+		if (run > PLAIN_WORD_MAX / 2 && *s == ' ')
+			return 0;
 		if (run > PLAIN_WORD_MAX)
 			return 0;
 	}

@@ -13,8 +13,13 @@ PY=/usr/bin/python3
 . "$top/tests/lib/smtpd.sh"
 
 tmp=$(mktemp -d "${KD_TESTTMP:-/tmp}/mail.XXXXXX") || exit 1
-trap 'smtpd_stop' EXIT
-trap 'smtpd_stop; exit 1' INT TERM
+silent=
+cleanup() {
+	smtpd_stop
+	[ -z "$silent" ] || kill "$silent" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
 
 ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1: $2"; }
@@ -229,5 +234,38 @@ else
 	nok "mail: server back up" "$(cat "$tmp/d8"; diff "$tmp/want8" "$tmp/got8" | head -n 5)"
 fi
 smtpd_stop
+
+# 8. A server that accepts the connection and never answers: the timeout
+#    from the config ends the session, the message stays queued.
+"$PY" -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+conns = []
+while True:
+    conns.append(s.accept())
+' "$tmp/silent.port" &
+silent=$!
+n=50
+while [ ! -s "$tmp/silent.port" ] && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+db=$tmp/silent.db
+"$drive" "$db" queue 2 >/dev/null 2>&1
+t0=$(date +%s)
+"$drive" "$db" deliver "smtp://127.0.0.1:$(cat "$tmp/silent.port")" --timeout 2 >"$tmp/d9" 2>&1
+t1=$(date +%s)
+"$drive" "$db" list >"$tmp/l9"
+if grep -q '^sent=0 deferred=2 failed=0 ' "$tmp/d9" &&
+    grep -qi 'timed out' "$tmp/d9" && [ $((t1 - t0)) -le 10 ] &&
+    [ "$(grep -c ' queued 1 .*| .*imed out' "$tmp/l9")" -eq 2 ]; then
+	ok "mail: a silent server times out, messages stay queued with the error"
+else
+	nok "mail: silent server times out" "$(cat "$tmp/d9")"
+fi
+kill "$silent" 2>/dev/null
+wait "$silent" 2>/dev/null
+silent=
 rm -rf "$tmp"
 exit 0

@@ -6,7 +6,7 @@
  *       queues N rows in one transaction; "{n}" in a template becomes the
  *       message number (1..N); prints "queued ID MESSAGE-ID" per row.
  *   hw_mail_drive DB deliver [URL|-] [--starttls required|none] [--max N]
- *                            [--max-attempts N]
+ *                            [--max-attempts N] [--timeout S]
  *       URL defaults to $SMTPD_URL; "-" means no SMTP configured.  Prints
  *       "sent=S deferred=D failed=F connections=C", then "error: ..." if it
  *       failed; exits 1 if outbox_deliver did not return KD_OK.
@@ -25,7 +25,7 @@
 
 struct opts {
 	const char *to, *name, *subject, *body, *url, *starttls;
-	int secret, max, max_attempts;
+	int secret, max, max_attempts, timeout;
 };
 
 static void
@@ -34,7 +34,7 @@ usage(void)
 	fprintf(stderr, "usage: hw_mail_drive DB queue N [--to T] [--name T] "
 	    "[--subject T] [--body T] [--secret]\n"
 	    "       hw_mail_drive DB deliver [URL|-] [--starttls required|none] "
-	    "[--max N] [--max-attempts N]\n"
+	    "[--max N] [--max-attempts N] [--timeout S]\n"
 	    "       hw_mail_drive DB list\n");
 	exit(2);
 }
@@ -86,6 +86,8 @@ opts_parse(int argc, char **argv, int i, struct opts *o)
 		else if (strcmp(argv[i], "--max") == 0) o->max = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--max-attempts") == 0)
 			o->max_attempts = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--timeout") == 0)
+			o->timeout = atoi(argv[++i]);
 		else
 			usage();
 	}
@@ -137,7 +139,7 @@ cmd_deliver(struct kd_store *st, const struct opts *o, struct kd_err *e)
 	cfg.smtp_starttls = strcmp(o->starttls, "required") == 0 ?
 	    KD_STARTTLS_REQUIRED : KD_STARTTLS_NONE;
 	cfg.smtp_connect_timeout = 5;
-	cfg.smtp_timeout = 30;
+	cfg.smtp_timeout = o->timeout > 0 ? o->timeout : 30;
 	cfg.smtp_max_attempts = o->max_attempts;
 	r = outbox_deliver(st, &cfg, o->max, NULL, NULL, NULL, &res, e);
 	printf("sent=%d deferred=%d failed=%d connections=%ld\n", res.sent,

@@ -281,6 +281,23 @@ test_rfc2047_subject(void)
 }
 
 static void
+check_subject_roundtrip(const char *s)
+{
+	size_t maxword;
+	int rc;
+	char *m = build(NULL, "a@example.com", s, "b\n", &rc), *v, *d;
+
+	CHECK(rc == KD_OK);
+	v = m ? header(m, "Subject") : NULL;
+	d = v ? decode_2047(v, &maxword) : NULL;
+	CHECK_EQ_STR(d, s);
+	CHECK(m != NULL && lines_within(m, 78));
+	free(d);
+	free(v);
+	free(m);
+}
+
+static void
 test_long_ascii_subject_folds(void)
 {
 	const char *s = "Your keydesk security key is ready to be activated: "
@@ -296,6 +313,11 @@ test_long_ascii_subject_folds(void)
 	CHECK(lines_within(m, 78));
 	free(v);
 	free(m);
+	/* Runs too long to fold go out as encoded-words, still exact. */
+	check_subject_roundtrip("a                                                  "
+	    "                                                              b");
+	check_subject_roundtrip("https://keydesk.example.com/a/very/long/path/that/"
+	    "has/no/spaces/at/all/and/keeps/going/on");
 }
 
 static void
