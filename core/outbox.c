@@ -292,9 +292,10 @@ run_finish(struct run *run, int r, struct kd_err *e)
 	if (r == KD_OK && f != KD_OK)
 		return kd_err_set(e, f, "%s", fe.msg);
 	if (r == KD_OK && run->down)
-		return kd_err_set(e, KD_ERR_MAIL, "%s (%d messages stay in the "
-		    "outbox and will be retried)", run->down_error,
-		    run->res->deferred);
+		return kd_err_set(e, KD_ERR_MAIL, "%s (%d message%s in the "
+		    "outbox, to be retried)", run->down_error,
+		    run->res->deferred, run->res->deferred == 1 ? " stays" :
+		    "s stay");
 	return r;
 }
 

@@ -235,6 +235,28 @@ else
 fi
 smtpd_stop
 
+# 7b. STARTTLS offered with a certificate nobody trusts: libcurl verifies
+#     it, the session stops, nothing is sent in clear.
+unset SMTPD_PORT
+if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 &&
+    smtpd_start "$tmp/maildir3" --tls "$tmp/cert.pem" "$tmp/key.pem"; then
+	db=$tmp/tlsbad.db
+	"$drive" "$db" queue 1 >/dev/null 2>&1
+	"$drive" "$db" deliver "$SMTPD_URL" --starttls required >"$tmp/d7b" 2>&1
+	"$drive" "$db" list >"$tmp/l7b"
+	if grep -q '^sent=0 deferred=1 failed=0 connections=1$' "$tmp/d7b" &&
+	    grep -qi 'certificate' "$tmp/d7b" && [ "$(smtpd_messages)" -eq 0 ] &&
+	    [ "$(field "$tmp/l7b" 1 2)" = queued ]; then
+		ok "mail: STARTTLS with an untrusted certificate is refused, nothing sent"
+	else
+		nok "mail: STARTTLS untrusted certificate" "$(cat "$tmp/d7b")"
+	fi
+	smtpd_stop
+else
+	nok "mail: STARTTLS sink starts" "$(tail -n 3 "$tmp/maildir3.err" 2>/dev/null)"
+fi
+
 # 8. A server that accepts the connection and never answers: the timeout
 #    from the config ends the session, the message stays queued.
 "$PY" -c '

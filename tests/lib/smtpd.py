@@ -21,6 +21,8 @@ interpreters' paths).  Normally started through tests/lib/smtpd.sh.
   --reject REGEX      RCPT TO matching REGEX (re.search) gets 550: permanent.
   --tempfail REGEX    RCPT TO matching REGEX gets 451: temporary.
   --tempfail-times N  only the first N matching recipients get 451 (0 = all).
+  --tls CERT KEY      offer STARTTLS with this certificate (PEM files), and
+                      require it before MAIL.
   --count-only        aiosmtpd, but log the message line without writing the
                       Maildir (benchmark: separates aiosmtpd from disk).
   --fast              FAST SINK, for the benchmark only: NOT aiosmtpd but a
@@ -40,6 +42,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 
@@ -114,11 +117,16 @@ async def serve(args, log):
     loop = asyncio.get_running_loop()
     handler = Handler(args, log)
     LoggedSMTP.log = log
+    tls = None
+    if args.tls:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls[0], args.tls[1])
     # hostname given: aiosmtpd would otherwise do a getfqdn() lookup for
     # every connection.
     server = await loop.create_server(
         lambda: LoggedSMTP(handler, hostname="keydesk-test-sink",
-                           data_size_limit=10 * 1024 * 1024),
+                           data_size_limit=10 * 1024 * 1024,
+                           tls_context=tls, require_starttls=tls is not None),
         host="127.0.0.1", port=args.port, reuse_address=True)
     ready(args.ready, server.sockets[0].getsockname()[1])
     stop = loop.create_future()
@@ -261,6 +269,7 @@ def main():
     p.add_argument("--tempfail-times", type=int, default=0)
     p.add_argument("--count-only", action="store_true")
     p.add_argument("--fast", action="store_true")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = p.parse_args()
     if args.fast:
         args.count_only = True

@@ -11,7 +11,9 @@
 #                                  --reject REGEX     550 for matching RCPT
 #                                  --tempfail REGEX   451 for matching RCPT
 #                                  --tempfail-times N only the first N get 451
+#                                  --tls CERT KEY     offer and require STARTTLS
 #                                  --count-only       no Maildir (benchmark)
+#                                  --fast             not aiosmtpd (benchmark)
 #   smtpd_stop                   stop it (bounded wait); safe to call twice,
 #                                so it can sit in a trap.
 #   smtpd_count DIR              number of messages in the Maildir DIR
