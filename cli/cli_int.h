@@ -45,6 +45,7 @@ int	cli_tap_run(struct cli *, struct kd_tap *, const struct cli_tap_opts *);
 extern const struct cli_cmd cli_cmds_key[];
 extern const struct cli_cmd cli_cmds_admin[];
 extern const struct cli_cmd cli_cmds_workflow[];
+extern const struct cli_cmd cli_cmds_import[];
 
 int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 	    const char *);

@@ -147,6 +147,7 @@ cli_key_json(struct json *j, const struct kd_key *k)
 	json_kstr(j, "credential_id", k->credential_id);
 	json_kstr(j, "public_key", k->public_key);
 	json_kstr(j, "aaguid", k->aaguid);
+	json_kbool(j, "auditable", k->settings.auditable);
 	json_kstr(j, "attestation_fmt", k->attestation_fmt);
 	json_kstr(j, "revoked_reason", k->revoked_reason);
 	json_obj_end(j);

@@ -9,7 +9,7 @@
 #include "tui/tui.h"
 
 static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
-    cli_cmds_admin, cli_cmds_workflow, cli_cmds_misc };
+    cli_cmds_admin, cli_cmds_workflow, cli_cmds_import, cli_cmds_misc };
 
 static void
 print_help(FILE *f)
