@@ -31,7 +31,7 @@ struct pcsc_card {
 
 static atomic_uint_fast64_t stat_ns;
 static atomic_uint_fast64_t stat_n;
-static atomic_uint_fast64_t stat_txn_ns;
+static atomic_uint_fast64_t stat_other_ns;
 
 static uint64_t mono_ns(void);
 
@@ -344,6 +344,7 @@ pcsc_card_connect(struct pcsc_ctx *c, const char *reader,
 {
 	struct pcsc_card *k;
 	DWORD rlen = 0, state = 0, alen = MAX_ATR_SIZE;
+	uint64_t t0;
 	LONG rv;
 	int rc;
 
@@ -354,9 +355,11 @@ pcsc_card_connect(struct pcsc_ctx *c, const char *reader,
 		return kd_err_set(err, KD_ERR_NOMEM, "out of memory");
 	}
 	k->ctx = c->ctx;
-	if ((rv = SCardConnect(c->ctx, reader, SCARD_SHARE_SHARED,
-	    SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0, &k->h, &k->proto)) !=
-	    SCARD_S_SUCCESS) {
+	t0 = mono_ns();
+	rv = SCardConnect(c->ctx, reader, SCARD_SHARE_SHARED,
+	    SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0, &k->h, &k->proto);
+	if (rv != SCARD_S_SUCCESS) {
+		atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 		rc = pcsc_err(rv, "connecting to the card", err);
 		free(k->reader);
 		free(k);
@@ -365,6 +368,7 @@ pcsc_card_connect(struct pcsc_ctx *c, const char *reader,
 	if (SCardStatus(k->h, NULL, &rlen, &state, &k->proto, k->atr,
 	    &alen) == SCARD_S_SUCCESS && alen <= sizeof(k->atr))
 		k->atr_len = alen;
+	atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 	*out = k;
 	return KD_OK;
 }
@@ -373,11 +377,14 @@ void
 pcsc_card_free(struct pcsc_card **kp)
 {
 	struct pcsc_card *k;
+	uint64_t t0;
 
 	if (kp == NULL || (k = *kp) == NULL)
 		return;
 	pcsc_card_end(k);
+	t0 = mono_ns();
 	SCardDisconnect(k->h, SCARD_LEAVE_CARD);
+	atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 	free(k->reader);
 	free(k);
 	*kp = NULL;
@@ -406,7 +413,7 @@ pcsc_card_begin(struct pcsc_card *k, struct kd_err *err)
 		return KD_OK;
 	t0 = mono_ns();
 	rv = SCardBeginTransaction(k->h);
-	atomic_fetch_add(&stat_txn_ns, mono_ns() - t0);
+	atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_err(rv, "starting a card transaction", err);
 	k->in_txn = 1;
@@ -421,7 +428,7 @@ pcsc_card_end(struct pcsc_card *k)
 	if (k != NULL && k->in_txn) {
 		t0 = mono_ns();
 		SCardEndTransaction(k->h, SCARD_LEAVE_CARD);
-		atomic_fetch_add(&stat_txn_ns, mono_ns() - t0);
+		atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 		k->in_txn = 0;
 	}
 }
@@ -500,7 +507,7 @@ pcsc_stats_get(struct pcsc_stats *s)
 {
 	s->transmit_ns = atomic_load(&stat_ns);
 	s->transmits = atomic_load(&stat_n);
-	s->txn_ns = atomic_load(&stat_txn_ns);
+	s->other_ns = atomic_load(&stat_other_ns);
 }
 
 void
@@ -508,5 +515,5 @@ pcsc_stats_reset(void)
 {
 	atomic_store(&stat_ns, 0);
 	atomic_store(&stat_n, 0);
-	atomic_store(&stat_txn_ns, 0);
+	atomic_store(&stat_other_ns, 0);
 }

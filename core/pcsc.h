@@ -74,12 +74,13 @@ void	pcsc_card_end(struct pcsc_card *);
 int	pcsc_card_xchg(void *card, const uint8_t *cmd, size_t cmd_len,
 	    uint8_t *resp, size_t *resp_len, struct kd_err *);
 
-/* Time spent inside SCardTransmit, and in the other per-exchange PC/SC
- * calls (Begin/EndTransaction), process-wide (benchmark). */
+/* Time spent inside SCardTransmit, and in the other PC/SC calls of a card
+ * session (Connect, Status, Begin/EndTransaction), process-wide: what the
+ * benchmark counts as waiting on pcscd, the reader and the card. */
 struct pcsc_stats {
 	uint64_t	transmit_ns;
 	uint64_t	transmits;
-	uint64_t	txn_ns;
+	uint64_t	other_ns;
 };
 void	pcsc_stats_get(struct pcsc_stats *);
 void	pcsc_stats_reset(void);

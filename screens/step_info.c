@@ -59,7 +59,7 @@ info_draw(void *vs, struct wiz *w)
 	int i, y = TUI_TOP;
 
 	tui_text(y, 2, COLS - 4, A_NORMAL, "Who is this user?  All four are "
-	    "required; the user ID and username must be unique.");
+	    "required; user ID and username are unique.");
 	for (i = 0; i < NINFO; i++)
 		field_draw_row(&s->f[i], y + 2 + 3 * i, rows[i].label,
 		    i == s->focus, wizard_field_error(w->wz, rows[i].field));

@@ -152,7 +152,7 @@ users_load_groups(struct users *u, const struct tui_app *app)
 }
 
 static const struct tui_keyhint list_keys[] = {
-	{ "/", "Search" }, { "Enter", "Open" }, { "n", "New user" },
+	{ "/", "Search" }, { "Enter", "Open" }, { "n", "New" },
 	{ "Tab", "Status" }, { "f", "Group" }, { "g", "Groups" },
 	{ "o", "Outbox" }, { "q", "Quit" },
 };
@@ -210,7 +210,7 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 	if (u->page.n == 0)
 		users_draw_empty(u);
 	else {
-		table_draw(&u->table, TUI_TOP, 0, COLS, TUI_BOTTOM - TUI_TOP + 1);
+		table_draw(&u->table, TUI_TOP, 1, COLS - 2, TUI_BOTTOM - TUI_TOP + 1);
 	}
 	if (u->err[0] != '\0')
 		tui_status_draw(TUI_ERROR, u->err);

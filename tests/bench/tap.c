@@ -131,7 +131,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		wall[i] = ts_ms(&r.present, &end);
-		pcsc[i] = (double)(st.transmit_ns + st.txn_ns) / 1e6;
+		pcsc[i] = (double)(st.transmit_ns + st.other_ns) / 1e6;
 		own[i] = wall[i] - pcsc[i];
 		cpu[i] = ts_ms(&r.cpu_present, &cpu_end);
 		printf("round %d: wall %.1f ms, in PC/SC %.1f ms (%llu APDUs), "

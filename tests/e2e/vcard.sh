@@ -41,10 +41,10 @@ scenario() {
 	fi
 }
 
-# Starts a card on the slot and waits for the reader to show it.
+# Starts a card on a free slot; waits until the reader holds this card.
 card() {
-	vcard_start --port "$port" --log "$tmp/card.log" "$@"
-	pcsc_wait_card "$reader" present 10
+	vcard_start_free 120 --log "$tmp/card.log" "$@" || return 1
+	reader=$VCARD_READER
 }
 
 stop_card() {
@@ -57,7 +57,6 @@ stop_card() {
 	wait "$VCARD_PID"
 	_rc=$?
 	vcard_stop "$VCARD_PID"
-	pcsc_wait_card "$reader" absent 10 || return 1
 	return $_rc
 }
 
@@ -68,15 +67,14 @@ if ! pcscd_start; then
 fi
 ok "$name"
 
-if ! port=$(vcard_free_port); then
-	notok "a vpcd reader without a card"
+reader=""
+name="card taken by a free vpcd reader, shown present"
+if ! card --state "$tmp/card.state"; then
+	notok "$name"
 	pcsc_probe >&2
 	exit 1
 fi
-reader=$(vcard_reader "$port")
-
-name="card present in '$reader' with its ATR"
-t card --state "$tmp/card.state"
+ok "$name"
 name="ATR is 3B 8D 80 01 \"keydesk vcard\" + TCK"
 t eval 'pcsc_probe | grep -q "^$reader	present	3B8D80016B65796465736B207663617264"'
 
@@ -89,7 +87,7 @@ t grep -q 'ins=10 lc=250 le=0 rlen=0 sw=9000' "$tmp/card.log"
 name="card log holds no PIN"
 t eval '! grep -q -e 123456 -e 654321 -e 87654321 -e 12345678 -e 313233 "$tmp/card.log"'
 
-name="card stops cleanly on SIGTERM (exit 0, reader empty)"
+name="card stops cleanly on SIGTERM (exit 0)"
 t stop_card
 
 name="card back with the same --state"
@@ -99,15 +97,18 @@ scenario "$reader" persist "$tmp/keep.cred"
 name="SIGUSR1 pulls the card: reader shows absent"
 kill -USR1 "$VCARD_PID"
 t pcsc_wait_card "$reader" absent 10
-name="SIGUSR2 puts it back: reader shows present"
+name="SIGUSR2 puts it back: vpcd takes it, reader shows present"
+vcard_mark
 kill -USR2 "$VCARD_PID"
-t pcsc_wait_card "$reader" present 10
+t eval 'vcard_wait_accepted 10 && pcsc_wait_card "$reader" present 10'
 stop_card
 
 card --pull-at makeCredential --reinsert-ms 3000
+vcard_mark
 scenario "$reader" pull
-name="--pull-at: reader shows absent, then present again"
-t eval 'pcsc_wait_card "$reader" absent 3 && pcsc_wait_card "$reader" present 10'
+name="--pull-at: reader shows absent, then the card is back"
+t eval 'pcsc_wait_card "$reader" absent 3 && vcard_wait_accepted 10 &&
+    pcsc_wait_card "$reader" present 10'
 stop_card
 
 card --pin 246810 --min-pin 6

@@ -76,7 +76,7 @@ tui_screen() {
 tui_poll_() {
 	_want=$1 _text=$2 _n=$(( ${3:-10} * 20 ))
 	while [ "$_n" -gt 0 ]; do
-		if tui_screen | grep -qF -- "$_text"; then
+		if tui_screen 2>/dev/null | grep -qF -- "$_text"; then
 			[ "$_want" = 1 ] && return 0
 		else
 			[ "$_want" = 0 ] && return 0
@@ -87,7 +87,7 @@ tui_poll_() {
 	{
 		[ "$_want" = 1 ] && echo "tui_wait: \"$_text\" did not appear; screen:"
 		[ "$_want" = 0 ] && echo "tui_wait_gone: \"$_text\" is still shown; screen:"
-		tui_screen | sed 's/^/| /'
+		tui_screen 2>&1 | sed 's/^/| /'
 	} >&2
 	return 1
 }
@@ -105,7 +105,10 @@ tui_resize() {
 }
 
 tui_stop() {
+	_sock=$($TUI_TMUX display-message -p '#{socket_path}' 2>/dev/null)
 	$TUI_TMUX kill-server 2>/dev/null
+	# tmux leaves the socket file behind after kill-server.
+	[ -n "$_sock" ] && rm -f "$_sock"
 	return 0
 }
 

@@ -10,13 +10,18 @@ static int
 read_all(const char *data, struct csv_record *recs, int max, struct kd_err *e)
 {
 	struct csv_reader *r;
-	int n = 0, rc;
+	int n = 0, rc = KD_ERR_NOTFOUND;
 
 	csv_reader_new(&r, data, strlen(data));
 	while (n < max && (rc = csv_read(r, &recs[n], e)) == KD_OK)
 		n++;
 	csv_reader_free(&r);
-	return rc == KD_ERR_NOTFOUND ? n : -1;
+	if (rc != KD_ERR_NOTFOUND) {
+		for (int i = 0; i < n; i++)
+			csv_record_clear(&recs[i]);
+		return -1;
+	}
+	return n;
 }
 
 static void

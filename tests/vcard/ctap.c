@@ -81,9 +81,10 @@ vc_session_power(struct vcard *vc)
 void
 vc_session_free(struct vcard *vc)
 {
-	EVP_PKEY_free(vc->s.ka_key);
-	vc->s.ka_key = NULL;
-	explicit_bzero(&vc->s, sizeof(vc->s));
+	struct vc_session *s = &vc->s;
+
+	EVP_PKEY_free(s->ka_key);
+	explicit_bzero(s, sizeof(*s));
 }
 
 static cbor_item_t *

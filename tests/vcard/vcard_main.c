@@ -140,19 +140,50 @@ parse_args(int argc, char **argv, struct vc_opts *o)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p': bad |= num_arg(optarg, 1, 65535, &v); o->port = (int)v; break;
-		case 's': o->state_path = optarg; break;
-		case 'P': o->pin = optarg; break;
-		case 'm': bad |= num_arg(optarg, 4, 63, &v); o->min_pin = (unsigned)v; break;
-		case 'u': bad |= (o->pull_at = vc_ctap_parse_name(optarg)) < 0; break;
-		case 'r': bad |= num_arg(optarg, 0, 600000, &v); o->reinsert_ms = (int)v; break;
-		case 'w': bad |= num_arg(optarg, 0, 600000, &v); o->slow_ms = (int)v; break;
-		case 'c': bad |= num_arg(optarg, 1, 65536, &v); o->chunk = (size_t)v; break;
-		case 'n': o->non_fido = 1; break;
-		case 'f': o->full = 1; break;
-		case 'l': o->log_path = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: bad = 1; break;
+		case 'p':
+			bad |= num_arg(optarg, 1, 65535, &v);
+			o->port = (int)v;
+			break;
+		case 's':
+			o->state_path = optarg;
+			break;
+		case 'P':
+			o->pin = optarg;
+			break;
+		case 'm':
+			bad |= num_arg(optarg, 4, 63, &v);
+			o->min_pin = (unsigned)v;
+			break;
+		case 'u':
+			bad |= (o->pull_at = vc_ctap_parse_name(optarg)) < 0;
+			break;
+		case 'r':
+			bad |= num_arg(optarg, 0, 600000, &v);
+			o->reinsert_ms = (int)v;
+			break;
+		case 'w':
+			bad |= num_arg(optarg, 0, 600000, &v);
+			o->slow_ms = (int)v;
+			break;
+		case 'c':
+			bad |= num_arg(optarg, 1, 65536, &v);
+			o->chunk = (size_t)v;
+			break;
+		case 'n':
+			o->non_fido = 1;
+			break;
+		case 'f':
+			o->full = 1;
+			break;
+		case 'l':
+			o->log_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			bad = 1;
+			break;
 		}
 	}
 	if (o->pin != NULL && (strlen(o->pin) < o->min_pin ||

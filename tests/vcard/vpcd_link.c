@@ -39,6 +39,7 @@ struct vc_link {
 	int port;
 	int fd;
 	struct vc_apdu *apdu;
+	int accepted;
 	uint8_t atr[sizeof(atr)];
 };
 
@@ -97,6 +98,7 @@ vc_link_connect(struct vc_link *l)
 		return -1;
 	}
 	l->fd = fd;
+	l->accepted = 0;
 	vc_log(l->vc, "event connect port=%d", l->port);
 	return 0;
 }
@@ -194,6 +196,15 @@ vc_link_serve_one(struct vc_link *l)
 
 	if (read_full(l->fd, hdr, 2) < 0)
 		goto fail;
+	/*
+	 * vpcd accepts one card per slot; a second card's connection waits
+	 * in the listen queue and hears nothing.  The first message means
+	 * the reader really has this card (tests wait for this line).
+	 */
+	if (!l->accepted) {
+		l->accepted = 1;
+		vc_log(l->vc, "event accepted port=%d", l->port);
+	}
 	n = (size_t)hdr[0] << 8 | hdr[1];
 	if (n == 0 || (msg = malloc(n)) == NULL || read_full(l->fd, msg,
 	    n) < 0)
