@@ -176,10 +176,17 @@ fail:
 	return r;
 }
 
-/* Connection-level failures: no use trying the next message now. */
+/* Connection-level failures: no use trying the next message now.  Some
+ * replies are about the session, not the message, even as 5xx: 421/521
+ * (service unavailable), 530 (STARTTLS or AUTH required), 535/538 (login
+ * refused).  Failing every message for good over a setting would be
+ * wrong. */
 static int
 is_session_failure(const struct kd_smtp *s, CURLcode rc, long code)
 {
+	if (code == 421 || code == 521 || code == 530 || code == 535 ||
+	    code == 538)
+		return 1;
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:

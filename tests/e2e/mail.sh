@@ -252,6 +252,18 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 	else
 		nok "mail: STARTTLS untrusted certificate" "$(cat "$tmp/d7b")"
 	fi
+	# A 530 "must issue STARTTLS" is about the session: deferred, not failed.
+	"$drive" "$db" deliver "$SMTPD_URL" --starttls none >"$tmp/d7c" 2>&1
+	if grep -q '^sent=0 deferred=0 failed=0 connections=0$' "$tmp/d7c"; then
+		KEYDESK_FAKE_NOW=$(($(date +%s) + 7200)) "$drive" "$db" deliver \
+		    "$SMTPD_URL" --starttls none >"$tmp/d7c" 2>&1
+	fi
+	if grep -q '^sent=0 deferred=1 failed=0 connections=1$' "$tmp/d7c" &&
+	    grep -q '530' "$tmp/d7c" && [ "$(smtpd_messages)" -eq 0 ]; then
+		ok "mail: 530 (STARTTLS required by the server) defers instead of failing"
+	else
+		nok "mail: 530 defers" "$(cat "$tmp/d7c")"
+	fi
 	smtpd_stop
 else
 	nok "mail: STARTTLS sink starts" "$(tail -n 3 "$tmp/maildir3.err" 2>/dev/null)"
