@@ -4,6 +4,7 @@
 #include "cli/cli_int.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -77,8 +78,16 @@ cli_tap_run(struct cli *c, struct kd_tap *t, const struct cli_tap_opts *o)
 	struct kd_err e;
 	int r;
 
+	char path[512];
+
 	(void)c;
-	t->path = o->reader;
+	/* A reader is named as `keydesk readers` shows it; USB keys by path. */
+	if (o->reader != NULL && strncmp(o->reader, "pcsc:", 5) != 0 &&
+	    o->reader[0] != '/') {
+		snprintf(path, sizeof(path), "pcsc:%s", o->reader);
+		t->path = path;
+	} else
+		t->path = o->reader;
 	t->reset_first = o->reset_card;
 	if (o->timeout_ms > 0)
 		t->timeout_ms = o->timeout_ms;
@@ -95,8 +104,9 @@ cli_tap_run(struct cli *c, struct kd_tap *t, const struct cli_tap_opts *o)
 	if (r == KD_OK)
 		return CLI_OK;
 	if (r == KD_ERR_HAS_PIN)
-		return cli_fail(CLI_ERR, "%s: run again with --current-pin-stdin "
-		    "(the card's PIN on stdin), or --reset-card to wipe the card "
-		    "(every credential on it is lost)", e.msg);
+		return cli_fail(CLI_ERR, "the card already has a PIN: run again "
+		    "with --current-pin-stdin (the card's PIN on stdin), or with "
+		    "--reset-card to wipe the card (every credential on it is "
+		    "lost)");
 	return cli_fail(CLI_ERR, "%s", e.msg);
 }

@@ -155,7 +155,7 @@ mark_active(struct kd_store *st, int64_t key, const struct kd_cred_record *c,
 	    "user_handle = ?, credential_id = ?, public_key = ?, aaguid = ?, "
 	    "attestation_fmt = ?, attestation_cert = ?, authenticator_info = ?, "
 	    "activated_at = ?, activated_by = ? WHERE id = ? AND "
-	    "status = 'pending'", "btttttttiti", c->user_handle,
+	    "status = 'pending'", "bttttttiti", c->user_handle,
 	    (int)c->user_handle_len, c->credential_id, c->public_key, c->aaguid,
 	    c->attestation_fmt, c->attestation_cert, c->authenticator_info,
 	    kd_now(), actor, key);

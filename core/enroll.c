@@ -142,7 +142,7 @@ activate_key(struct kd_store *st, int64_t key, const struct kd_cred_record *c,
 	return store_exec(st, e, "UPDATE keys SET status = 'active', "
 	    "user_handle = ?, credential_id = ?, public_key = ?, aaguid = ?, "
 	    "attestation_fmt = ?, attestation_cert = ?, authenticator_info = ?, "
-	    "activated_at = ?, activated_by = ? WHERE id = ?", "btttttttiti",
+	    "activated_at = ?, activated_by = ? WHERE id = ?", "bttttttiti",
 	    c->user_handle, (int)c->user_handle_len, c->credential_id,
 	    c->public_key, c->aaguid, c->attestation_fmt, c->attestation_cert,
 	    c->authenticator_info, kd_now(), actor, key);
