@@ -92,6 +92,44 @@ user_load(struct user *s, const struct tui_app *app)
 	s->table.n = s->nkeys;
 }
 
+static const struct tui_keyhint hints[] = {
+	{ "Esc", "Back" }, { "Up/Down", "Key" }, { "k", "New security key" },
+	{ "r", "Reload" }, { "q", "Quit" },
+};
+
+/* The keys table, and under it the selected key in full: the table's
+ * settings column is cut at 80 columns. */
+static void
+user_draw_keys(struct user *s, int y)
+{
+	const struct kd_key *k;
+	char when[32], exp[32], set[256];
+	int h = (int)s->nkeys + 1, room = TUI_BOTTOM - y + 1 - 5;
+
+	if (h > room)
+		h = room;
+	table_draw(&s->table, y, 2, COLS - 4, h);
+	k = &s->keys[s->table.cur];
+	y += h + 1;
+	kd_time_format(k->created_at, when, sizeof(when));
+	tui_textf(y++, 2, COLS - 4, A_BOLD, "%s \"%s\"",
+	    model_key_type_label(k->type), k->name);
+	wiz_settings_text(k->type, &k->settings, set, sizeof(set));
+	tui_text(y, 2, 16, A_BOLD, "Settings");
+	y += tui_wrap_draw(y, 19, COLS - 21, 2, A_NORMAL, set);
+	if (k->status == KD_KS_ACTIVE) {
+		kd_time_format(k->activated_at, exp, sizeof(exp));
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s, activated "
+		    "%s by %s", when, exp, k->activated_by ? k->activated_by : "?");
+	} else if (k->status == KD_KS_PENDING && k->expires_at > 0) {
+		kd_time_format(k->expires_at, exp, sizeof(exp));
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s, link open "
+		    "until %s", when, exp);
+	} else
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s", when);
+	tui_text(y, 2, 16, A_BOLD, "Dates");
+}
+
 static void
 user_draw(struct tui_screen *sc, const struct tui_app *app)
 {
@@ -118,16 +156,10 @@ user_draw(struct tui_screen *sc, const struct tui_app *app)
 			tui_text(y, 4, COLS - 6, tui_attr(TUI_DIM),
 			    "No keys.  Press k to add one.");
 		else
-			table_draw(&s->table, y, 2, COLS - 4, TUI_BOTTOM - y + 1);
+			user_draw_keys(s, y);
 	}
 	tui_status_draw(TUI_ERROR, s->err);
-	{
-		static const struct tui_keyhint hints[] = {
-			{ "Esc", "Back" }, { "k", "New security key" },
-			{ "r", "Reload" }, { "q", "Quit" },
-		};
-		keybar_draw(hints, KD_NELEM(hints));
-	}
+	keybar_draw(hints, KD_NELEM(hints));
 }
 
 static enum tui_do
