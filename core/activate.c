@@ -110,9 +110,18 @@ activate_check_code(struct kd_store *st, const char *kiosk, const char *code,
 	char details[160];
 	int r;
 
-	if ((left = activate_locked_for(st, kiosk)) > 0)
+	if ((left = activate_locked_for(st, kiosk)) > 0) {
+		snprintf(details, sizeof(details), "kiosk=%s reason=locked "
+		    "seconds_left=%lld", kiosk, (long long)left);
+		if (store_begin(st, &e2) == KD_OK) {
+			store_audit_add(st, actor, "activation.code_rejected", kiosk,
+			    details, &e2);
+			if (store_commit(st, &e2) != KD_OK)
+				store_rollback(st);
+		}
 		return kd_err_set(e, KD_ERR_LOCKED, "too many wrong codes: try "
 		    "again in %lld seconds", (long long)left);
+	}
 	if (enroll_code_hash(code, hash) != KD_OK) {
 		kd_err_set(e, KD_ERR_DENIED, "this code is not valid (it looks "
 		    "like ABCDE-FGHJK)");
