@@ -122,8 +122,8 @@ tui_keys d
 check "outbox: deliver now sends in the worker" tui_wait "Queued 0   Sent 1"
 check "outbox: row marked sent" sh -c "$TUI_TMUX capture-pane -p | grep -Eq '^ sent +quentin@example.com'"
 check "outbox: the server got it" test "$(smtpd_count "$T/mail")" = 1
-tui_keys q
-tui_wait "[tui exited 0" >/dev/null
+tui_keys C-c
+check "Ctrl-C on the list quits cleanly" tui_wait "[tui exited 0; stty: icanon echo"
 tui_stop
 
 # Colour by default; NO_COLOR gives the monochrome fallback.

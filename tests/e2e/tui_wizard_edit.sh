@@ -47,6 +47,11 @@ check "PgUp on step 1 stays" tui_has "Step 1 of"
 tui_keys NPage
 check "PgDn is Next" tui_wait "Step 2 of"
 
+# A group name the wizard refuses: the error sits under the create field.
+tui_keys Tab; tui_type "   "; tui_keys Enter
+check "group create: inline error" tui_wait "! Group name is required"
+tui_keys C-u Tab
+
 # Back keeps values, through two steps.
 tui_keys Space Enter
 tui_wait "Assign a security key now" >/dev/null
@@ -93,8 +98,22 @@ check "resize back: username intact (key typed while small ignored)" \
 tui_resize 120 40
 check "larger window lays out again" tui_wait "Step 1 of"
 
-# Ctrl-C mid-wizard asks, then quits with the terminal restored.
+# Text longer than the field scrolls; Home shows the start again.
 tui_resize 80 24
+tui_wait "Step 1 of" >/dev/null
+tui_keys Tab Tab C-u	# from Username round to Full name
+tui_type "Maximiliane Wilhelmina Friederike von Hohenzollern-Sigmaringen-Ende"
+check "long text: the end is shown while typing" tui_wait "Sigmaringen-Ende"
+check "long text: the start scrolled out" tui_lacks "Maximiliane Wilhelmina"
+tui_keys Home
+check "long text: Home scrolls back" tui_wait "Maximiliane Wilhelmina"
+field_fits() { tui_screen | awk '/Full name/ { ok = length($0) <= 71 } END { exit !ok }'; }
+check "long text: stays inside its 50-column field" field_fits
+tui_keys End
+tui_type " Ü"
+check "long text: typing at the end after End" tui_wait "Ende Ü"
+
+# Ctrl-C mid-wizard asks, then quits with the terminal restored.
 tui_keys C-c
 check "Ctrl-C asks" tui_wait "Discard this new user? (y/N)"
 tui_keys y
