@@ -220,6 +220,9 @@ deliver_one(struct run *run, const struct kd_outbox_row *row, struct kd_err *e)
 	}
 }
 
+/* Long enough for a batch at the slowest server we wait for. */
+#define CLAIM_LEASE 600
+
 /* One batch of due rows.  Sets *more to 0 when there is nothing left. */
 static int
 deliver_batch(struct run *run, int max, volatile int *cancel,
@@ -232,7 +235,8 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 
 	if (max > 0 && max - *done < limit)
 		limit = max - *done;
-	if ((r = store_outbox_due(run->st, run->t0, limit, &rows, &n, e)) != KD_OK)
+	if ((r = store_outbox_claim(run->st, run->t0, limit, CLAIM_LEASE, &rows,
+	    &n, e)) != KD_OK)
 		return r;
 	*more = n > 0;
 	for (i = 0; i < n && r == KD_OK; i++) {
@@ -249,6 +253,9 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 		if (now_ms() - run->first_mark_ms >= MARK_WAIT_MS)
 			r = marks_flush(run, e);
 	}
+	/* Rows claimed but not tried (cancelled) are due again at once. */
+	for (; i < n; i++)
+		store_outbox_unclaim(run->st, rows[i].id, kd_now(), NULL);
 	store_outbox_free(rows, n);
 	if (max > 0 && *done >= max)
 		*more = 0;

@@ -165,6 +165,12 @@ int	store_outbox_add(struct kd_store *, const struct kd_outbox_row *,
 /* Queued rows whose next attempt is due at `now`, oldest first. */
 int	store_outbox_due(struct kd_store *, int64_t now, int limit,
 	    struct kd_outbox_row **, size_t *, struct kd_err *);
+/* The same, claimed for `lease` seconds against other deliverers. */
+int	store_outbox_claim(struct kd_store *, int64_t now, int limit, int lease,
+	    struct kd_outbox_row **, size_t *, struct kd_err *);
+/* Gives a claimed row back (cancelled before it was tried). */
+int	store_outbox_unclaim(struct kd_store *, int64_t id, int64_t now,
+	    struct kd_err *);
 int	store_outbox_list(struct kd_store *, const char *status, int limit,
 	    struct kd_outbox_row **, size_t *, struct kd_err *);
 int	store_outbox_mark_sent(struct kd_store *, int64_t id, int64_t now,

@@ -118,6 +118,44 @@ store_outbox_due(struct kd_store *st, int64_t now, int limit,
 	return rows_read(st, s, out, n, e);
 }
 
+/* Due rows, claimed: their next attempt moves `lease` seconds ahead in
+ * the same transaction, so a second deliverer (another kiosk) skips them;
+ * a deliverer that dies leaves them due again once the lease runs out. */
+int
+store_outbox_claim(struct kd_store *st, int64_t now, int limit, int lease,
+    struct kd_outbox_row **out, size_t *n, struct kd_err *e)
+{
+	size_t i;
+	int r;
+
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
+	if ((r = store_outbox_due(st, now, limit, out, n, e)) != KD_OK) {
+		store_rollback(st);
+		return r;
+	}
+	for (i = 0; i < *n && r == KD_OK; i++)
+		r = store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? "
+		    "WHERE id = ?", "ii", now + lease, (*out)[i].id);
+	if (r == KD_OK)
+		r = store_commit(st, e);
+	if (r != KD_OK) {
+		store_rollback(st);
+		store_outbox_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+int
+store_outbox_unclaim(struct kd_store *st, int64_t id, int64_t now,
+    struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? WHERE "
+	    "id = ? AND status = 'queued'", "ii", now, id);
+}
+
 int
 store_outbox_list(struct kd_store *st, const char *status, int limit,
     struct kd_outbox_row **out, size_t *n, struct kd_err *e)

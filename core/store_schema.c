@@ -123,7 +123,8 @@ static const char *migrations[] = {
 	"  failed INTEGER NOT NULL DEFAULT 0,"
 	"  status TEXT NOT NULL DEFAULT 'running');"
 	"CREATE INDEX workflow_runs_wf ON workflow_runs(workflow, id);"
-	"CREATE INDEX keys_user_type ON keys(user, type, status);",
+	"CREATE INDEX keys_user_type ON keys(user, type, status);"
+	"CREATE INDEX outbox_queue ON outbox(status, id);",
 };
 
 int
