@@ -119,7 +119,7 @@ outbox_tick(struct tui_screen *sc, const struct tui_app *app)
 	struct outbox *s = (struct outbox *)sc;
 
 	if (s->run == 0)
-		return TUI_STAY;
+		return TUI_IDLE;
 	switch (tui_worker_poll(app->worker, s->run, &s->delivery)) {
 	case TUI_WORKER_RUNNING:
 		snprintf(s->msg, sizeof(s->msg), "Delivering (%d of %d)...",

@@ -21,7 +21,7 @@ struct users {
 	size_t			 depth, cap;
 	struct tui_table	 table;
 	int			 limit;		/* rows per page */
-	int64_t			 total;
+	int64_t			 total;		/* -1: not counted yet */
 	char			 err[512];
 };
 
@@ -74,7 +74,6 @@ users_query(struct users *u, const struct tui_app *app)
 	if (store_user_list(app->st, &q, &u->page, &e) != KD_OK)
 		snprintf(u->err, sizeof(u->err), "%s", e.msg);
 	u->table.n = u->page.n;
-	u->total = store_user_count(app->st);
 }
 
 static void
@@ -184,7 +183,8 @@ users_draw_empty(const struct users *u)
 {
 	int y = TUI_TOP + 2;
 
-	if (u->total == 0) {
+	/* No rows without a search or filter: the database is empty. */
+	if (u->search.len == 0 && u->status < 0 && u->group == 0) {
 		tui_text(y, 2, COLS - 4, A_BOLD, "No users yet.");
 		tui_wrap_draw(y + 2, 2, COLS - 4, 4, A_NORMAL,
 		    "Press n (or F2) to add the first user with the New User "
@@ -203,11 +203,13 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 
 	if (u->limit != page_rows())
 		users_query(u, app);	/* the window changed size */
-	snprintf(right, sizeof(right), "%lld user%s", (long long)u->total,
-	    u->total == 1 ? "" : "s");
+	right[0] = '\0';
+	if (u->total >= 0)
+		snprintf(right, sizeof(right), "%lld user%s",
+		    (long long)u->total, u->total == 1 ? "" : "s");
 	tui_header_draw("Users", right);
 	users_draw_filters(u);
-	if (u->page.n == 0)
+	if (u->page.n == 0 && u->err[0] == '\0')
 		users_draw_empty(u);
 	else {
 		table_draw(&u->table, TUI_TOP, 1, COLS - 2, TUI_BOTTOM - TUI_TOP + 1);
@@ -232,16 +234,25 @@ users_quit(const struct tui_app *app)
 	return app->opts->kiosk ? TUI_STAY : TUI_QUIT;
 }
 
+static enum tui_do
+users_new_user(struct users *u, const struct tui_app *app,
+    struct tui_screen **next)
+{
+	if ((*next = screen_wizard_new(app, 0)) != NULL)
+		return TUI_PUSH;
+	snprintf(u->err, sizeof(u->err), "Cannot start the New User wizard "
+	    "(out of memory or database error).");
+	return TUI_STAY;
+}
+
 /* Keys that work whether or not the search field has the keys. */
 static int
 users_global(struct users *u, const struct tui_app *app,
     const struct tui_key *k, struct tui_screen **next, enum tui_do *what)
 {
-	(void)u;
 	switch (k->act) {
 	case TUI_K_F2:
-		*next = screen_wizard_new(app, 0);
-		*what = TUI_PUSH;
+		*what = users_new_user(u, app, next);
 		return 1;
 	case TUI_K_F10:
 	case TUI_K_CTRL_C:
@@ -294,8 +305,7 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 		u->searching = 1;
 		return TUI_STAY;
 	case 'n':
-		*next = screen_wizard_new(app, 0);
-		return TUI_PUSH;
+		return users_new_user(u, app, next);
 	case 'g':
 		*next = screen_groups_new(app);
 		return TUI_PUSH;
@@ -311,6 +321,7 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 	case 'r':
 		users_load_groups(u, app);
 		users_query(u, app);
+		u->total = -1;
 		return TUI_STAY;
 	case 'q':
 		return users_quit(app);
@@ -381,6 +392,20 @@ users_key(struct tui_screen *s, const struct tui_app *app,
 	return users_list_key(u, app, k, next);
 }
 
+/* Counting a million users is a full index scan (tens of ms): it waits
+ * for the first idle moment after the first frame, not for every
+ * keystroke. */
+static enum tui_do
+users_tick(struct tui_screen *s, const struct tui_app *app)
+{
+	struct users *u = (struct users *)s;
+
+	if (u->total >= 0)
+		return TUI_IDLE;
+	u->total = store_user_count(app->st);
+	return TUI_STAY;
+}
+
 static void
 users_resume(struct tui_screen *s, const struct tui_app *app)
 {
@@ -389,6 +414,7 @@ users_resume(struct tui_screen *s, const struct tui_app *app)
 	/* A user or group may have been added: start over, keep filters. */
 	users_load_groups(u, app);
 	users_first_page(u, app);
+	u->total = -1;
 }
 
 static void
@@ -409,6 +435,7 @@ static const struct tui_screen_ops users_ops = {
 	.name = "users",
 	.draw = users_draw,
 	.key = users_key,
+	.tick = users_tick,
 	.resume = users_resume,
 	.free = users_free,
 };
@@ -427,6 +454,7 @@ screen_users_new(const struct tui_app *app)
 	}
 	u->base.ops = &users_ops;
 	u->status = -1;
+	u->total = -1;
 	field_init(&u->search, 64, "press / to search");
 	u->table.cols = columns;
 	u->table.ncols = (int)KD_NELEM(columns);

@@ -251,8 +251,12 @@ wiz_key(struct tui_screen *s, const struct tui_app *app,
 static enum tui_do
 wiz_tick(struct tui_screen *s, const struct tui_app *app)
 {
+	struct wiz *w = (struct wiz *)s;
+
 	(void)app;
-	wiz_deliver((struct wiz *)s);
+	if (w->delivering != 1)
+		return TUI_IDLE;
+	wiz_deliver(w);
 	return TUI_STAY;
 }
 

@@ -71,6 +71,7 @@ apply(struct tui_screen *top, enum tui_do what, struct tui_screen *next,
 			top = pop(top);
 		return NULL;
 	case TUI_STAY:
+	case TUI_IDLE:
 		break;
 	}
 	return top;
@@ -92,9 +93,11 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		what = TUI_STAY;
 		dirty = 1;
 		if (k.act == TUI_K_NONE) {
-			/* Idle: only screens waiting on a worker redraw. */
-			if ((dirty = top->ops->tick != NULL))
+			/* Idle: redraw only what a screen's tick changed. */
+			if (top->ops->tick != NULL)
 				what = top->ops->tick(top, app);
+			if ((dirty = what != TUI_IDLE) == 0)
+				what = TUI_STAY;
 		} else if (k.act == TUI_K_REDRAW) {
 			clearok(curscr, TRUE);
 		} else if (k.act != TUI_K_RESIZE && !tui_term_too_small()) {

@@ -31,6 +31,7 @@ enum tui_do {
 	TUI_REPLACE,	/* close this screen, open *next instead */
 	TUI_POP,	/* close this screen */
 	TUI_QUIT,	/* leave the program */
+	TUI_IDLE,	/* from tick: nothing changed, no redraw */
 };
 
 struct tui_screen;
@@ -39,7 +40,8 @@ struct tui_screen_ops {
 	void	(*draw)(struct tui_screen *, const struct tui_app *);
 	enum tui_do (*key)(struct tui_screen *, const struct tui_app *,
 		    const struct tui_key *, struct tui_screen **next);
-	/* Called on every poll timeout (may be NULL): worker progress. */
+	/* Called on every poll timeout (may be NULL): worker progress,
+	 * deferred work.  TUI_IDLE when there is nothing new to draw. */
 	enum tui_do (*tick)(struct tui_screen *, const struct tui_app *);
 	/* The screen is on top again (may be NULL): reload what changed. */
 	void	(*resume)(struct tui_screen *, const struct tui_app *);
