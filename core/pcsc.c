@@ -24,6 +24,7 @@ struct pcsc_card {
 	SCARDCONTEXT	 ctx;
 	DWORD		 proto;
 	int		 in_txn;
+	DWORD		 events;	/* reader's event counter at connect */
 	char		*reader;
 	uint8_t		 atr[MAX_ATR_SIZE];
 	size_t		 atr_len;
@@ -338,6 +339,20 @@ pcsc_wait(struct pcsc_ctx *c, const char *reader, int present,
 	}
 }
 
+/* The reader's state word now (0 when pcscd cannot say). */
+static DWORD
+reader_state(SCARDCONTEXT ctx, const char *reader)
+{
+	SCARD_READERSTATE st;
+
+	memset(&st, 0, sizeof(st));
+	st.szReader = reader;
+	st.dwCurrentState = SCARD_STATE_UNAWARE;
+	if (SCardGetStatusChange(ctx, 0, &st, 1) != SCARD_S_SUCCESS)
+		return 0;
+	return st.dwEventState;
+}
+
 int
 pcsc_card_connect(struct pcsc_ctx *c, const char *reader,
     struct pcsc_card **out, struct kd_err *err)
@@ -368,6 +383,7 @@ pcsc_card_connect(struct pcsc_ctx *c, const char *reader,
 	if (SCardStatus(k->h, NULL, &rlen, &state, &k->proto, k->atr,
 	    &alen) == SCARD_S_SUCCESS && alen <= sizeof(k->atr))
 		k->atr_len = alen;
+	k->events = reader_state(c->ctx, reader) & 0xffff0000u;
 	atomic_fetch_add(&stat_other_ns, mono_ns() - t0);
 	*out = k;
 	return KD_OK;
@@ -433,11 +449,12 @@ pcsc_card_end(struct pcsc_card *k)
 	}
 }
 
-/* After a failed transmit: is the card still there?  pcscd reports a
- * pulled card in several ways (removed, not transacted, comm error)
- * depending on the reader driver, and notices the removal only at its next
- * poll of the reader; so look, and if the card still seems present, give
- * the reader state up to GONE_SETTLE_MS to change. */
+/* After a failed or empty transmit: is our card still there?  pcscd
+ * reports a pulled card in several ways depending on the reader driver
+ * (removed, not transacted, an empty answer from vpcd) and notices it only
+ * at its next poll of the reader.  The reader's event counter (high 16 bits
+ * of the state) moves on every removal and insertion, so a card swapped for
+ * another one counts as gone too.  Waits up to GONE_SETTLE_MS. */
 static int
 card_gone(struct pcsc_card *k)
 {
@@ -449,7 +466,8 @@ card_gone(struct pcsc_card *k)
 	st.dwCurrentState = SCARD_STATE_UNAWARE;
 	if (SCardGetStatusChange(k->ctx, 0, &st, 1) != SCARD_S_SUCCESS)
 		return 1;
-	if ((st.dwEventState & SCARD_STATE_PRESENT) == 0)
+	if ((st.dwEventState & SCARD_STATE_PRESENT) == 0 ||
+	    (st.dwEventState & 0xffff0000u) != k->events)
 		return 1;
 	st.dwCurrentState = st.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
 	rv = SCardGetStatusChange(k->ctx, GONE_SETTLE_MS, &st, 1);
@@ -457,8 +475,7 @@ card_gone(struct pcsc_card *k)
 		return 0;
 	return rv != SCARD_S_SUCCESS ||
 	    (st.dwEventState & SCARD_STATE_PRESENT) == 0 ||
-	    (st.dwEventState & 0xffff0000u) !=
-	    (st.dwCurrentState & 0xffff0000u);	/* the event counter moved */
+	    (st.dwEventState & 0xffff0000u) != k->events;
 }
 
 static uint64_t
