@@ -17,6 +17,9 @@
 #   tui_resize W H          resize the window
 #   tui_stop                kill the server (safe twice; put it in a trap)
 #
+# CMD's stderr goes to a file (shown when a tui_wait times out), so a
+# message printed after curses ends cannot disturb the screen under test.
+#
 # Synchronisation is always by polling the screen, never by sleeping.
 
 TUI_SOCK=kd$$
@@ -30,6 +33,7 @@ tui_quote_() {
 tui_start() {
 	_dir=${KD_TESTTMP:-/tmp}
 	_run=$(mktemp "$_dir/tui-run.XXXXXX") || return 1
+	TUI_RUN=$_run
 	{
 		echo '#!/bin/sh'
 		# The pane's environment is written out rather than inherited:
@@ -88,6 +92,10 @@ tui_poll_() {
 		[ "$_want" = 1 ] && echo "tui_wait: \"$_text\" did not appear; screen:"
 		[ "$_want" = 0 ] && echo "tui_wait_gone: \"$_text\" is still shown; screen:"
 		tui_screen 2>&1 | sed 's/^/| /'
+		if [ -s "${TUI_RUN:-}.err" ]; then
+			echo "its stderr:"
+			tail -n 20 "$TUI_RUN.err" | sed 's/^/| /'
+		fi
 	} >&2
 	return 1
 }
