@@ -37,7 +37,7 @@ scenario() {
 	cat "$_out"
 	if [ $_rc -ne 0 ] && ! grep -q '^not ok - ' "$_out"; then
 		notok "check_card.py $2 exited with $_rc"
-		tail -n 20 "$tmp/python.err"
+		tail -n 20 "$tmp/python.err" >&2
 	fi
 }
 
