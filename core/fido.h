@@ -128,10 +128,12 @@ struct kd_credential {
 	uint32_t	 sign_count;
 	int		 uv;		/* made and verified with the PIN */
 	int		 pin_forced;	/* the card will ask for a new PIN */
-	/* Filled even when fidodev_enroll fails: 1 when keydesk set or
-	 * changed the card's PIN to new_pin before the failure (a Retry then
-	 * passes new_pin as current_pin). */
+	/* Filled even when fidodev_enroll fails: pin_set is 1 when keydesk
+	 * set or changed the card's PIN to new_pin before the failure (a
+	 * Retry then passes new_pin as current_pin); reset is 1 when the card
+	 * was wiped (a Retry need not wipe it again). */
 	int		 pin_set;
+	int		 reset;
 };
 
 /* Waits (bounded) for the card, opens it, handles the PIN as the request

@@ -60,7 +60,7 @@ check_new_pin(struct fdev *f, const char *pin, struct kd_err *err)
 }
 
 static int
-do_reset(struct fdev *f, struct kd_err *err)
+do_reset(struct fdev *f, struct kd_credential *cred, struct kd_err *err)
 {
 	int r;
 
@@ -70,6 +70,7 @@ do_reset(struct fdev *f, struct kd_err *err)
 	fdev_progress(f, KD_TAP_WORKING);
 	if (r != FIDO_OK)
 		return fdev_err(f, r, "resetting the card", err);
+	cred->reset = 1;
 	return fdev_refresh_info(f, err);
 }
 
@@ -109,7 +110,7 @@ enroll_pin(struct fdev *f, const struct kd_enroll_req *q,
 		return kd_err_set(err, KD_ERR_FULL, "the card has no free "
 		    "slot for another credential");
 	if (q->reset_first) {
-		if ((rc = do_reset(f, err)) != KD_OK)
+		if ((rc = do_reset(f, cred, err)) != KD_OK)
 			return rc;
 		has_pin = fdev_info_option(f->info, "clientPin");
 	}
@@ -125,6 +126,11 @@ enroll_pin(struct fdev *f, const struct kd_enroll_req *q,
 		*uv_pin = q->new_pin;
 		return set_pin(f, q->new_pin, NULL, cred, err);
 	}
+	if (fido_cbor_info_new_pin_required(f->info) && (q->new_pin == NULL ||
+	    strcmp(q->new_pin, q->current_pin) == 0))
+		return kd_err_set(err, KD_ERR_PIN, "the card wants its PIN "
+		    "changed before anything else (a change was forced): "
+		    "enroll with a different new PIN, or reset the card");
 	if (q->new_pin != NULL && strcmp(q->new_pin, q->current_pin) != 0) {
 		*uv_pin = q->new_pin;
 		return set_pin(f, q->new_pin, q->current_pin, cred, err);
@@ -311,10 +317,11 @@ fidodev_enroll(const struct kd_enroll_req *q, struct kd_credential *cred,
 		fdev_progress(f, KD_TAP_DONE);
 	fdev_release(&f);
 	if (rc != KD_OK) {
-		int pin_set = cred->pin_set;
+		int pin_set = cred->pin_set, reset = cred->reset;
 
 		fidodev_credential_clear(cred);
 		cred->pin_set = pin_set;
+		cred->reset = reset;
 	}
 	return rc;
 }

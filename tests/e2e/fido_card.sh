@@ -145,13 +145,16 @@ drive enroll --reader "$reader" --pin 135790 --current-pin 11223344 \
     --force-change
 check "with the current PIN: PIN changed to the new one, enrolled" \
     "^enroll: ok" "^pin_set=1" "^uv=1" "^pin_forced=1"
+drive enroll --reader "$reader" --pin 135790 --current-pin 135790
+check "PIN change pending and no new PIN: clear message" \
+    "^enroll: error code=PIN msg=the card wants its PIN changed"
 drive changepin --reader "$reader" --old 135790 --new 864200
 check "the new PIN is on the card (forced change accepted)" \
     "^changepin: ok"
 card --pin 11223344
 drive enroll --reader "$reader" --pin 135790 --reset
 check "with --reset: card wiped, PIN set, enrolled" "^enroll: ok" \
-    "^pin_set=1" "\"rk_remaining\":24"
+    "^pin_set=1" "^reset=1" "\"rk_remaining\":24"
 drive changepin --reader "$reader" --old 135790 --new 864200
 check "after reset the new PIN is the card's PIN" "^changepin: ok"
 

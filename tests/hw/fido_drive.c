@@ -275,7 +275,7 @@ cmd_enroll(const struct opts *o)
 	if (o->cancel_after_ms > 0)
 		pthread_join(t, NULL);
 	ret = report("enroll", rc, &e);
-	printf("pin_set=%d\n", c.pin_set);
+	printf("pin_set=%d\nreset=%d\n", c.pin_set, c.reset);
 	if (o->cancel_after_ms > 0 && cancel)
 		printf("cancel_to_return_ms=%.0f\n", ms_between(&cn.at, &done));
 	if (rc == KD_OK) {
