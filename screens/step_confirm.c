@@ -55,7 +55,8 @@ confirm_key_lines(struct wiz *w, int y)
 	wiz_settings_text(d->type, &ks, set, sizeof(set));
 	snprintf(buf, sizeof(buf), "%s (%s)", set, d->use_defaults ?
 	    "defaults" : "custom");
-	wiz_line(y++, "Settings", A_NORMAL, buf);
+	tui_text(y, 2, 16, A_BOLD, "Settings");
+	y += tui_wrap_draw(y, 19, COLS - 21, 2, A_NORMAL, buf);
 	if (d->method == KD_METHOD_EMAIL)
 		snprintf(buf, sizeof(buf), "by the user via email: a link and "
 		    "a code to %.300s", d->email);
@@ -70,6 +71,7 @@ confirm_draw(void *vs, struct wiz *w)
 {
 	struct confirm *s = vs;
 	struct kd_draft *d = wizard_draft(w->wz);
+	char who[1000];
 	int y = TUI_TOP;
 
 	tui_text(y, 2, COLS - 4, A_NORMAL, "Check everything, then press "
@@ -81,6 +83,10 @@ confirm_draw(void *vs, struct wiz *w)
 		wiz_line(y++, "Email", A_NORMAL, d->email);
 		wiz_line(y++, "Username", A_NORMAL, d->username);
 		wiz_line(y++, "Groups", A_NORMAL, s->groups);
+	} else {
+		snprintf(who, sizeof(who), "%.300s (%.300s, %.300s)", d->user_id,
+		    d->name, d->email);
+		wiz_line(y++, "User", A_NORMAL, who);
 	}
 	y = confirm_key_lines(w, y);
 	tui_text(y + 1, 2, COLS - 4, tui_attr(TUI_DIM), "Nothing has been "

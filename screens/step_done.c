@@ -66,9 +66,12 @@ done_draw(void *vs, struct wiz *w)
 	int y = TUI_TOP;
 
 	(void)vs;
-	snprintf(buf, sizeof(buf), "Done: %s %.300s (%.400s) %s.",
-	    d->existing_user ? "key added for" : "user", r->user_id, d->name,
-	    d->existing_user ? "" : "created");
+	if (d->existing_user)
+		snprintf(buf, sizeof(buf), "Done: key added for %.300s (%.400s).",
+		    r->user_id, d->name);
+	else
+		snprintf(buf, sizeof(buf), "Done: user %.300s (%.400s) created.",
+		    r->user_id, d->name);
 	tui_text(y, 2, COLS - 4, tui_attr(TUI_OK), buf);
 	y += 2;
 	wiz_line(y++, "User", A_NORMAL, r->user_id);

@@ -188,7 +188,7 @@ wiz_frame_key(struct wiz *w, const struct tui_key *k, struct tui_screen **next)
 	if (done) {
 		if (k->act == TUI_K_CTRL_C)
 			return w->app->opts->kiosk ? TUI_POP : TUI_QUIT;
-		if (tui_key_letter(k) == 'n' && !wizard_draft(w->wz)->existing_user) {
+		if (tui_key_letter(k) == 'n') {
 			*next = screen_wizard_new(w->app, 0);
 			return *next != NULL ? TUI_REPLACE : TUI_STAY;
 		}

@@ -132,4 +132,33 @@ check "SIGTERM: exits 143 with the terminal restored" \
 check "SIGTERM leaves no user" no_users
 tui_stop
 
+# "+ New Security Key" for an existing user: the key steps only.
+kd user add --id E5000 --name "Grace Hopper" --email grace@example.com \
+    --username grace >/dev/null 2>&1
+tui_start "$KEYDESK" --config "$CFG" --db "$DB"
+tui_wait "Grace Hopper" >/dev/null
+tui_keys Enter
+tui_wait "User details" >/dev/null
+check "details: no keys yet" tui_has "No keys."
+tui_keys k
+check "new key: starts at device type" tui_wait "New security key: Device type"
+check "new key: four steps" tui_has "Step 1 of 4"
+tui_keys Down Enter
+tui_wait "Settings for the FIDO2" >/dev/null
+check "new key: FIDO2 has no verification choice" tui_lacks "Verification"
+tui_keys Enter
+check "new key: name suggested" tui_wait "Grace Hopper's security key"
+tui_keys Enter Enter
+check "new key: confirm names the user" tui_wait "E5000 (Grace Hopper, grace@example.com)"
+tui_keys Enter
+check "new key: done" tui_wait "Done: key added for E5000 (Grace Hopper)."
+tui_keys Enter
+check "new key: back on the details with the key" \
+    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'FIDO2 Hardware.* +Grace Hopper.s.* +Pending'"
+tui_keys q
+tui_wait "[tui exited 0" >/dev/null
+tui_stop
+kd user show E5000 --json >"$T/show.json"
+check "new key: stored pending fido2" test "$(json_get "$T/show.json" 'd["keys"][0]["type"]+"/"+d["keys"][0]["status"]+"/"+d["status"]')" = "fido2/pending/pending"
+
 e2e_done
