@@ -3,7 +3,7 @@
 # apt-get line to run (otherwise).  Usage: deps.sh run|test
 set -u
 build="gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev libfido2-dev libpcsclite-dev libssl-dev"
-test_only="tmux sqlite3 python3 python3-aiosmtpd pcscd vsmartcard-vpcd libcbor-dev libclang-rt-14-dev clang"
+test_only="tmux sqlite3 python3 python3-aiosmtpd python3-fido2 python3-pyscard pcscd vsmartcard-vpcd libcbor-dev libclang-rt-14-dev clang valgrind"
 case "${1:-run}" in
 run) want="$build" ;;
 test) want="$build $test_only" ;;

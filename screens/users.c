@@ -121,13 +121,8 @@ users_load_groups(struct users *u, const struct tui_app *app)
 	struct kd_group *g = NULL;
 	struct kd_err e;
 	size_t n = 0, i;
-	char *keep = NULL;
-
-	if (u->group > 0)
-		keep = u->groups[u->group - 1];
-	else
-		keep = NULL;
-	keep = kd_strdup(keep);
+	/* The filter follows its group by name across a reload. */
+	char *keep = kd_strdup(u->group > 0 ? u->groups[u->group - 1] : NULL);
 	for (i = 0; i < u->ngroups; i++)
 		free(u->groups[i]);
 	free(u->groups);
