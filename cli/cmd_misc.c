@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/admin.h"
 #include "core/outbox.h"
 #include "core/validate.h"
 
@@ -51,28 +52,18 @@ simple_args(int argc, char **argv, int *json, const char **pos, int npos,
 static int
 cmd_group_add(struct cli *c, int argc, char **argv)
 {
-	const char *name = NULL, *m;
+	const char *name = NULL;
 	struct kd_err e;
-	char buf[1024];
 	int json;
 
 	if (simple_args(argc, argv, &json, &name, 1, "group add NAME") != CLI_OK ||
 	    name == NULL)
 		return cli_fail(CLI_USAGE, "usage: keydesk group add NAME");
-	snprintf(buf, sizeof(buf), "%s", name);
-	validate_trim(buf);
-	if ((m = validate_group_name(buf)) != NULL)
-		return cli_fail(CLI_ERR, "group name: %s", m);
 	if (cli_store(c) == NULL)
 		return CLI_ERR;
-	if (store_begin(c->st, &e) != KD_OK ||
-	    store_group_add(c->st, buf, NULL, &e) != KD_OK ||
-	    store_audit_add(c->st, c->actor, "group.create", buf, NULL, &e) != KD_OK ||
-	    store_commit(c->st, &e) != KD_OK) {
-		store_rollback(c->st);
+	if (admin_group_add(c->st, c->actor, name, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
-	}
-	cli_printf_safe(stdout, "created group %s\n", buf);
+	cli_printf_safe(stdout, "created group %s\n", name);
 	return CLI_OK;
 }
 

@@ -22,6 +22,9 @@ int	admin_user_disable(struct kd_store *, const char *actor,
  * what was deleted. */
 int	admin_user_delete(struct kd_store *, const char *actor,
 	    const char *user_id, struct kd_err *);
+/* Creates a group, with its audit row. */
+int	admin_group_add(struct kd_store *, const char *actor, const char *name,
+	    struct kd_err *);
 int	admin_member_set(struct kd_store *, const char *actor,
 	    const char *user_id, const char *group, int member, struct kd_err *);
 

@@ -140,6 +140,28 @@ fail:
 }
 
 int
+admin_group_add(struct kd_store *st, const char *actor, const char *name,
+    struct kd_err *e)
+{
+	char buf[1024];
+	const char *m;
+	int r;
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	validate_trim(buf);
+	if ((m = validate_group_name(buf)) != NULL)
+		return kd_err_set(e, KD_ERR_INVALID, "Group name: %s", m);
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
+	if ((r = store_group_add(st, buf, NULL, e)) != KD_OK ||
+	    (r = store_audit_add(st, actor, "group.create", buf, NULL, e)) != KD_OK) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit(st, e);
+}
+
+int
 admin_member_set(struct kd_store *st, const char *actor, const char *user_id,
     const char *group, int member, struct kd_err *e)
 {

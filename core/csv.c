@@ -121,7 +121,7 @@ nomem:
 int
 csv_read(struct csv_reader *r, struct csv_record *rec, struct kd_err *e)
 {
-	char *f;
+	char *f = NULL;
 	int ret;
 
 	memset(rec, 0, sizeof(*rec));

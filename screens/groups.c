@@ -2,6 +2,7 @@
  * create is one transaction with its audit row, as `keydesk group add`
  * does it. */
 #include "screens/screens.h"
+#include "core/admin.h"
 #include "core/validate.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
@@ -64,22 +65,13 @@ static int
 groups_create(struct groups *s, const struct tui_app *app)
 {
 	char name[TUI_FIELD_MAX * 4 + 1];
-	const char *m;
 	struct kd_err e;
 
 	field_get(&s->name, name, sizeof(name));
 	validate_trim(name);
 	s->msg_role = TUI_ERROR;
-	if ((m = validate_group_name(name)) != NULL) {
-		snprintf(s->msg, sizeof(s->msg), "Group name: %s", m);
-		return KD_ERR_INVALID;
-	}
 	kd_err_clear(&e);
-	if (store_begin(app->st, &e) != KD_OK ||
-	    store_group_add(app->st, name, NULL, &e) != KD_OK ||
-	    store_audit_add(app->st, app->actor, "group.create", name, NULL,
-	    &e) != KD_OK || store_commit(app->st, &e) != KD_OK) {
-		store_rollback(app->st);
+	if (admin_group_add(app->st, app->actor, name, &e) != KD_OK) {
 		snprintf(s->msg, sizeof(s->msg), "%s", e.msg);
 		return e.code;
 	}
