@@ -107,7 +107,7 @@ tap_run(struct kd_tap *t, struct kd_err *e)
 		kd_wipe(t->operator_pin, sizeof(t->operator_pin));
 	}
 	/* A reset is done once, never again on a Retry. */
-	if (t->cred.pin_set || r == KD_OK)
+	if (t->cred.pin_set || t->cred.reset || r == KD_OK)
 		t->reset_first = 0;
 	if (r != KD_OK)
 		return r;
