@@ -218,6 +218,9 @@ workflow_run(struct kd_store *st, const struct kd_config *cfg,
 		batch = WORKFLOW_BATCH;
 	if ((c = calloc((size_t)batch, sizeof(*c))) == NULL)
 		return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	/* Bulk work touches far more pages than the default 2 MB cache holds;
+	 * without this, every batch re-reads index pages from the file. */
+	sqlite3_exec(store_db(st), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	if ((r = run_start(st, w, actor, run, e)) != KD_OK)
 		goto out;
 	total = run->in_scope - run->skipped;
@@ -249,6 +252,7 @@ workflow_run(struct kd_store *st, const struct kd_config *cfg,
 	else
 		run_finish(st, w, actor, run, "failed", NULL);
 out:
+	sqlite3_exec(store_db(st), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	cands_clear(c, n);
 	free(c);
 	return r;
