@@ -132,14 +132,16 @@ string_fields(struct kd_config *c, char ***v)
 	v[7] = &c->smtp_username;
 	v[8] = &c->smtp_password;
 	v[9] = &c->smtp_password_file;
-	return 10;
+	v[10] = &c->access_admins;
+	v[11] = &c->access_operators;
+	return 12;
 }
 
 static struct kd_config *
 config_copy(const struct kd_config *src)
 {
 	struct kd_config *c;
-	char **v[10], *orig[10];
+	char **v[12], *orig[12];
 	size_t i, n;
 
 	if ((c = malloc(sizeof(*c))) == NULL)
@@ -175,6 +177,8 @@ config_free(struct kd_config **cp)
 	free(c->smtp_username);
 	kd_free_secret(c->smtp_password);
 	free(c->smtp_password_file);
+	free(c->access_admins);
+	free(c->access_operators);
 	kd_wipe(c, sizeof(*c));
 	free(c);
 	*cp = NULL;
@@ -310,4 +314,28 @@ config_load(struct kd_config *cfg, const char *path, struct kd_err *err)
 		r = KD_OK;	/* no file anywhere: built-in defaults */
 	}
 	return r;
+}
+
+static int
+on_list(const char *list, const char *user)
+{
+	size_t n = strlen(user);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, user, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+const char *
+config_role_of(const struct kd_config *c, const char *user)
+{
+	if (c->access_admins == NULL && c->access_operators == NULL)
+		return "admin";
+	if (on_list(c->access_admins, user))
+		return "admin";
+	if (on_list(c->access_operators, user))
+		return "operator";
+	return "read-only";
 }

@@ -38,7 +38,17 @@ struct kd_config {
 	struct kd_key_settings defaults[KD_KEY_NTYPES];
 
 	int	 kiosk_idle_lock;	/* seconds, 0 = never */
+
+	/* Who may do what when keydesk runs as an OS user (SSH): names
+	 * separated by commas, NULL for none.  An OS user on neither list is
+	 * read-only, unless both lists are empty (first run: admin). */
+	char	*access_admins;
+	char	*access_operators;
 };
+
+/* The role the configuration gives OS user `user`: "admin", "operator" or
+ * "read-only". */
+const char *config_role_of(const struct kd_config *, const char *user);
 
 /* Built-in defaults.  The database defaults to
  * $XDG_DATA_HOME/keydesk/keydesk.db (or ~/.local/share/keydesk/keydesk.db). */

@@ -99,6 +99,7 @@ config_parse_fn config_parse_duration;
 config_parse_fn config_parse_bool;
 config_parse_fn config_parse_starttls;
 config_parse_fn config_parse_verification;
+config_parse_fn config_parse_names;	/* list of OS user names */
 
 /* Helpers for the parsers.  config_scalar: the text of a scalar or NULL
  * for null.  config_text: printable, non-empty unless `optional` (then

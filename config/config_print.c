@@ -109,4 +109,7 @@ config_print(const struct kd_config *c, FILE *fp)
 	print_defaults(c, fp);
 	fputs("kiosk:\n", fp);
 	print_duration(fp, in, "idle_lock", c->kiosk_idle_lock);
+	fprintf(fp, "access:\n%sadmins: [%s]\n%soperators: [%s]\n", in,
+	    c->access_admins ? c->access_admins : "", in,
+	    c->access_operators ? c->access_operators : "");
 }

@@ -97,6 +97,13 @@ static const struct config_field kiosk_fields[] = {
 static const struct config_section kiosk_section =
     SECTION("kiosk", kiosk_fields);
 
+static const struct config_field access_fields[] = {
+	{ "admins", config_parse_names, OFF(access_admins), 0, 0, NULL },
+	{ "operators", config_parse_names, OFF(access_operators), 0, 0, NULL },
+};
+static const struct config_section access_section =
+    SECTION("access", access_fields);
+
 static const struct config_field top_fields[] = {
 	{ "database", config_parse_path, OFF(database), 0, 0, NULL },
 	{ "relying_party", NULL, 0, 0, 0, &rp_section },
@@ -104,6 +111,7 @@ static const struct config_field top_fields[] = {
 	{ "smtp", NULL, 0, 0, 0, &smtp_section },
 	{ "defaults", NULL, 0, 0, 0, &defaults_section },
 	{ "kiosk", NULL, 0, 0, 0, &kiosk_section },
+	{ "access", NULL, 0, 0, 0, &access_section },
 };
 static const struct config_section top_section = SECTION("", top_fields);
 

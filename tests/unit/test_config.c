@@ -248,7 +248,7 @@ test_unknown_key(void)
 	CHECK(fails_with("kiosk: {idle_lock: 5}\ndatabse: x\n",
 	    "t.yaml:2:1: unknown key \"databse\" at the top level (expected "
 	    "one of: database, relying_party, activation, smtp, defaults, "
-	    "kiosk)"));
+	    "kiosk, access)"));
 	CHECK(fails_at("defaults:\n  card:\n    pin: yes\n",
 	    "t.yaml:3:5: unknown key \"pin\" in defaults.card"));
 	CHECK(fails_at("defaults:\n  phone: {}\n",
@@ -606,6 +606,25 @@ test_explicit_path(void)
 	unlink(path);
 }
 
+static void
+test_access_lists_and_roles(void)
+{
+	struct kd_config *c = config_new();
+	struct kd_err e;
+	const char *y = "access:\n  admins: [alice, root]\n  operators: [bob]\n";
+
+	CHECK(strcmp(config_role_of(c, "anyone"), "admin") == 0);
+	CHECK(config_load_string(c, "a.yaml", y, strlen(y), &e) == KD_OK);
+	CHECK(strcmp(config_role_of(c, "root"), "admin") == 0);
+	CHECK(strcmp(config_role_of(c, "bob"), "operator") == 0);
+	CHECK(strcmp(config_role_of(c, "bo"), "read-only") == 0);
+	CHECK(strcmp(config_role_of(c, "mallory"), "read-only") == 0);
+	y = "access:\n  admins: [\"a,b\"]\n";
+	CHECK(config_load_string(c, "a.yaml", y, strlen(y), &e) == KD_ERR_CONFIG);
+	CHECK(strstr(e.msg, "a.yaml:2:12:") != NULL);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -631,5 +650,6 @@ main(void)
 	RUN(test_lookup_order);
 	RUN(test_explicit_path);
 	rmdir(tmp());
+	RUN(test_access_lists_and_roles);
 	return tap_done();
 }
