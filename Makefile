@@ -4,7 +4,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-CORE_PKGS := sqlite3 yaml-0.1 libcurl libfido2 libpcsclite libcrypto
+CORE_PKGS := sqlite3 yaml-0.1 libcurl libfido2 libpcsclite libcrypto libcrypt
 TUI_PKGS  := ncursesw
 PKGCONF    = $(shell pkg-config $(1) $(2) 2>/dev/null)
 

@@ -18,6 +18,7 @@ struct cli {
 	const char	*db_path;	/* --db overrides the config */
 	const char	*actor;
 	int		 kiosk;
+	int		 role;		/* enum kd_role of the OS user */
 };
 
 struct cli_cmd {
@@ -25,6 +26,7 @@ struct cli_cmd {
 	const char	*usage;		/* arguments after the name */
 	const char	*help;		/* one line */
 	int		(*run)(struct cli *, int, char **);
+	int		 perm;		/* enum kd_perm it needs; 0 = read */
 };
 
 extern const struct cli_cmd cli_cmds_user[];
@@ -46,6 +48,7 @@ extern const struct cli_cmd cli_cmds_key[];
 extern const struct cli_cmd cli_cmds_admin[];
 extern const struct cli_cmd cli_cmds_workflow[];
 extern const struct cli_cmd cli_cmds_import[];
+extern const struct cli_cmd cli_cmds_operator[];
 
 int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 	    const char *);

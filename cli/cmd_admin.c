@@ -1,6 +1,7 @@
 /* keydesk user edit | disable | enable | delete, key list | revoke |
  * resend | settings | rename | delete, audit verify */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,24 +20,28 @@ static int cmd_audit_verify(struct cli *, int, char **);
 const struct cli_cmd cli_cmds_admin[] = {
 	{ "user edit", "ID [--name N] [--email E] [--username U] "
 	    "[--add-group G]... [--remove-group G]...",
-	    "change a user's details or groups", cmd_user_edit },
-	{ "user disable", "ID", "disable a user", cmd_user_disable },
-	{ "user enable", "ID", "enable a disabled user", cmd_user_disable },
+	    "change a user's details or groups", cmd_user_edit, KD_PERM_EDIT },
+	{ "user disable", "ID", "disable a user", cmd_user_disable,
+	    KD_PERM_EDIT },
+	{ "user enable", "ID", "enable a disabled user", cmd_user_disable,
+	    KD_PERM_EDIT },
 	{ "user delete", "ID", "delete a user and their keys (the audit log "
-	    "keeps what was deleted)", cmd_user_delete },
+	    "keeps what was deleted)", cmd_user_delete, KD_PERM_DELETE },
 	{ "key list", "[USER_ID] [--json]", "list keys (of one user)",
-	    cmd_key_list },
+	    cmd_key_list, 0 },
 	{ "key revoke", "KEY_ID --reason TEXT", "revoke a lost or stolen key",
-	    cmd_key_one },
+	    cmd_key_one, KD_PERM_EDIT },
 	{ "key resend", "KEY_ID", "send a new activation code and link (the "
-	    "old ones stop working)", cmd_key_one },
-	{ "key rename", "KEY_ID NAME", "rename a key", cmd_key_one },
-	{ "key delete", "KEY_ID", "delete a pending key", cmd_key_one },
+	    "old ones stop working)", cmd_key_one, KD_PERM_ENROLL },
+	{ "key rename", "KEY_ID NAME", "rename a key", cmd_key_one,
+	    KD_PERM_EDIT },
+	{ "key delete", "KEY_ID", "delete a pending key", cmd_key_one,
+	    KD_PERM_DELETE },
 	{ "key settings", "KEY_ID --setting NAME=VALUE...",
-	    "change a key's settings", cmd_key_settings },
+	    "change a key's settings", cmd_key_settings, KD_PERM_EDIT },
 	{ "audit verify", "", "check the audit log's hash chain",
-	    cmd_audit_verify },
-	{ NULL, NULL, NULL, NULL },
+	    cmd_audit_verify, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 static int

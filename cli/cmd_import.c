@@ -1,5 +1,6 @@
 /* keydesk import users | export users | export keys */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,12 +16,12 @@ static int cmd_export_keys(struct cli *, int, char **);
 const struct cli_cmd cli_cmds_import[] = {
 	{ "import users", "FILE.csv [--dry-run] [--create-groups]",
 	    "import users from CSV (user_id,name,email,username,groups; groups "
-	    "separated by ;): all rows or none", cmd_import_users },
+	    "separated by ;): all rows or none", cmd_import_users, KD_PERM_BULK },
 	{ "export users", "[--csv|--json]", "all users, in the import format",
-	    cmd_export_users },
+	    cmd_export_users, 0 },
 	{ "export keys", "[--csv|--json]", "keys with credential ID, public "
-	    "key and AAGUID (base64url) for other systems", cmd_export_keys },
-	{ NULL, NULL, NULL, NULL },
+	    "key and AAGUID (base64url) for other systems", cmd_export_keys, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 static char *

@@ -1,5 +1,6 @@
 /* keydesk key add | activate | readers */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,12 +20,12 @@ const struct cli_cmd cli_cmds_key[] = {
 	{ "key add", "USER_ID --key smartphone|card|fido2 [--key-name N] "
 	    "--activate email|now [--reader NAME] [--current-pin-stdin | "
 	    "--reset-card] (--default-settings | --setting NAME=VALUE...)",
-	    "add a security key to an existing user", cmd_key_add },
+	    "add a security key to an existing user", cmd_key_add, KD_PERM_ENROLL },
 	{ "activate", "CODE [--reader NAME]", "redeem an emailed activation "
-	    "code: tap the card or touch the key", cmd_activate },
+	    "code: tap the card or touch the key", cmd_activate, KD_PERM_REDEEM },
 	{ "readers", "[--json]", "card readers, cards and USB security keys",
-	    cmd_readers },
-	{ NULL, NULL, NULL, NULL },
+	    cmd_readers, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 static int

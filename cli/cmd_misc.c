@@ -1,5 +1,6 @@
 /* keydesk group add | list, outbox list | flush, audit, config check */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,17 @@ static int cmd_audit(struct cli *, int, char **);
 static int cmd_config_check(struct cli *, int, char **);
 
 const struct cli_cmd cli_cmds_misc[] = {
-	{ "group add", "NAME", "create a group", cmd_group_add },
+	{ "group add", "NAME", "create a group", cmd_group_add, KD_PERM_EDIT },
 	{ "group list", "[--json]", "list groups with member counts",
-	    cmd_group_list },
+	    cmd_group_list, 0 },
 	{ "outbox list", "[--json]", "show queued, sent and failed mail "
-	    "(never the bodies)", cmd_outbox_list },
-	{ "outbox flush", "", "deliver queued mail now", cmd_outbox_flush },
+	    "(never the bodies)", cmd_outbox_list, 0 },
+	{ "outbox flush", "", "deliver queued mail now", cmd_outbox_flush, KD_PERM_ENROLL },
 	{ "audit", "[--limit N] [--json]", "show the audit log, newest first",
-	    cmd_audit },
+	    cmd_audit, 0 },
 	{ "config check", "[FILE]", "validate a configuration and print the "
-	    "effective settings", cmd_config_check },
-	{ NULL, NULL, NULL, NULL },
+	    "effective settings", cmd_config_check, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 /* Parses "[--json]" and at most `npos` positional arguments. */

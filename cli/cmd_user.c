@@ -1,5 +1,6 @@
 /* keydesk user add | list | show */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,14 +18,14 @@ const struct cli_cmd cli_cmds_user[] = {
 	    "--activate email|now [--reader NAME] (--default-settings | "
 	    "--setting NAME=VALUE...)]",
 	    "create a user (and a pending key with an activation email)",
-	    cmd_user_add },
+	    cmd_user_add, KD_PERM_ENROLL },
 	{ "user list", "[--search Q] [--status no-key|pending|active] "
 	    "[--group G] [--limit N] [--json]",
 	    "list users, ordered by name; search matches the start of name, "
-	    "username, user ID or email", cli_user_list },
+	    "username, user ID or email", cli_user_list, 0 },
 	{ "user show", "ID [--json]", "show a user with groups and keys",
-	    cli_user_show },
-	{ NULL, NULL, NULL, NULL },
+	    cli_user_show, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 /* --setting NAME=VALUE into settings for a key of type `type`. */

@@ -1,5 +1,6 @@
 /* keydesk workflow add | list | run */
 #include "cli/cli_int.h"
+#include "core/operator.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,13 @@ const struct cli_cmd cli_cmds_workflow[] = {
 	{ "workflow add", "NAME --key smartphone|card|fido2 [--group G]... "
 	    "(--default-settings | --setting NAME=VALUE...)",
 	    "define a Security Key Device Assignment workflow (no group: all "
-	    "users)", cmd_workflow_add },
+	    "users)", cmd_workflow_add, KD_PERM_BULK },
 	{ "workflow list", "[--json]", "workflows and their last run",
-	    cmd_workflow_list },
+	    cmd_workflow_list, 0 },
 	{ "workflow run", "NAME [--dry-run] [--no-send]", "give every user in "
 	    "scope without such a key a pending key and an activation email",
-	    cmd_workflow_run },
-	{ NULL, NULL, NULL, NULL },
+	    cmd_workflow_run, KD_PERM_BULK },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 static int

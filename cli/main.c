@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/operator.h"
 #include "core/outbox.h"
 #include "tui/tui.h"
 
 static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
-    cli_cmds_admin, cli_cmds_workflow, cli_cmds_import, cli_cmds_misc };
+    cli_cmds_admin, cli_cmds_workflow, cli_cmds_import, cli_cmds_operator,
+    cli_cmds_misc };
 
 static void
 print_help(FILE *f)
@@ -209,6 +211,15 @@ run(struct cli *c, int argc, char **argv, int help)
 		    cmd->help);
 		return CLI_OK;
 	}
+	if (!role_allows((enum kd_role)c->role, (enum kd_perm)cmd->perm)) {
+		/* The refusal is audited: someone tried. */
+		if (cli_store(c) != NULL)
+			operator_audit_denied(c->st, c->actor, cmd->name,
+			    (enum kd_role)c->role);
+		return cli_fail(CLI_ERR, "permission denied: \"%s\" needs more "
+		    "than the %s role %s has (see access: in the configuration)",
+		    cmd->name, role_name((enum kd_role)c->role), c->actor);
+	}
 	/* The command sees its own name as argv[0], as getopt expects. */
 	return cmd->run(c, argc - used + 1, argv + used - 1);
 }
@@ -239,6 +250,7 @@ cli_main(int argc, char **argv)
 		r = cli_fail(CLI_ERR, "%s", e.msg);
 		goto out;
 	}
+	c.role = (int)role_of_os_user(c.cfg, c.actor);
 	r = run(&c, argc, argv, help);
 out:
 	store_close(&c.st);

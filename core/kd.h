@@ -59,6 +59,8 @@ void	kd_wipe(void *, size_t);			/* explicit_bzero */
 void	kd_free_secret(char *);				/* wipe a string, free it */
 size_t	kd_b64url_encode(const unsigned char *, size_t, char *, size_t);
 size_t	kd_b64_encode(const unsigned char *, size_t, char *, size_t);
+/* Decodes base64url (no padding); returns the length or -1 if invalid. */
+long	kd_b64url_decode(const char *, unsigned char *, size_t);
 void	kd_hex_encode(const unsigned char *, size_t, char *);	/* 2n+1 */
 
 /* Strings. */

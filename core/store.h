@@ -13,7 +13,7 @@
 struct kd_store;
 typedef struct sqlite3 sqlite3;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct kd_user {
 	int64_t	 id;		/* row id */

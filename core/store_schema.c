@@ -125,6 +125,22 @@ static const char *migrations[] = {
 	"CREATE INDEX workflow_runs_wf ON workflow_runs(workflow, id);"
 	"CREATE INDEX keys_user_type ON keys(user, type, status);"
 	"CREATE INDEX outbox_queue ON outbox(status, id);",
+
+	/* 3: operators who sign in at a kiosk, and their failed sign-ins */
+	"CREATE TABLE operators ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','operator','kiosk')),"
+	"  password_hash TEXT,"
+	"  credential_id TEXT,"
+	"  public_key TEXT,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE signin_attempts ("
+	"  who TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  lockouts INTEGER NOT NULL DEFAULT 0);",
 };
 
 int

@@ -189,6 +189,38 @@ kd_b64_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
 	    "0123456789+/", 1, in, n, out, outlen);
 }
 
+static int
+b64url_value(int c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '-') return 62;
+	if (c == '_') return 63;
+	return -1;
+}
+
+long
+kd_b64url_decode(const char *in, unsigned char *out, size_t outlen)
+{
+	uint32_t acc = 0;
+	size_t o = 0;
+	int bits = 0, v;
+
+	for (; *in != '\0'; in++) {
+		if ((v = b64url_value((unsigned char)*in)) < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (o == outlen)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
 void
 kd_hex_encode(const unsigned char *in, size_t n, char *out)
 {

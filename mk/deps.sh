@@ -2,7 +2,7 @@
 # Installs the Debian packages keydesk needs (as root) or prints the exact
 # apt-get line to run (otherwise).  Usage: deps.sh run|test
 set -u
-build="gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev libfido2-dev libpcsclite-dev libssl-dev"
+build="gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev libfido2-dev libpcsclite-dev libssl-dev libcrypt-dev"
 test_only="tmux sqlite3 python3 python3-aiosmtpd python3-fido2 python3-pyscard pcscd vsmartcard-vpcd libcbor-dev libclang-rt-14-dev clang valgrind"
 case "${1:-run}" in
 run) want="$build" ;;

@@ -1,0 +1,151 @@
+/* Operator sign-in: password (yescrypt) or the operator's own FIDO key,
+ * rate-limited per operator name, every attempt audited. */
+#include "core/operator.h"
+
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fido.h"
+#include "core/store_int.h"
+
+static int64_t
+locked_for(struct kd_store *st, const char *who)
+{
+	int64_t until = 0;
+
+	store_int(st, &until, "SELECT locked_until FROM signin_attempts WHERE "
+	    "who = ?", "t", who);
+	return until > kd_now() ? until - kd_now() : 0;
+}
+
+/* Records the outcome; the fifth failure in a row locks the name. */
+static void
+record(struct kd_store *st, const char *who, const char *where, int ok,
+    const char *how)
+{
+	int64_t fails = 0, lockouts = 0;
+	char details[256];
+	struct kd_err e;
+
+	if (store_begin(st, &e) != KD_OK)
+		return;
+	store_exec(st, &e, "INSERT OR IGNORE INTO signin_attempts (who) "
+	    "VALUES (?)", "t", who);
+	if (ok)
+		store_exec(st, &e, "UPDATE signin_attempts SET failures = 0 "
+		    "WHERE who = ?", "t", who);
+	else {
+		store_exec(st, &e, "UPDATE signin_attempts SET failures = "
+		    "failures + 1 WHERE who = ?", "t", who);
+		store_int(st, &fails, "SELECT failures FROM signin_attempts "
+		    "WHERE who = ?", "t", who);
+		store_int(st, &lockouts, "SELECT lockouts FROM signin_attempts "
+		    "WHERE who = ?", "t", who);
+		if (fails >= OPERATOR_MAX_FAILURES)
+			store_exec(st, &e, "UPDATE signin_attempts SET failures = 0, "
+			    "lockouts = lockouts + 1, locked_until = ? WHERE who = ?",
+			    "it", kd_now() + ((int64_t)OPERATOR_LOCK_SECONDS <<
+			    (lockouts < 10 ? lockouts : 10)), who);
+	}
+	snprintf(details, sizeof(details), "how=%s where=%s failures=%lld", how,
+	    where, (long long)fails);
+	store_audit_add(st, who, ok ? "signin.ok" : "signin.failed", who,
+	    details, &e);
+	if (store_commit(st, &e) != KD_OK)
+		store_rollback(st);
+}
+
+static int
+check_locked(struct kd_store *st, const char *name, const char *where,
+    struct kd_err *e)
+{
+	int64_t left = locked_for(st, name);
+
+	if (left == 0)
+		return KD_OK;
+	record(st, name, where, 0, "locked");
+	return kd_err_set(e, KD_ERR_LOCKED, "too many failed sign-ins: try "
+	    "again in %lld seconds", (long long)left);
+}
+
+static int
+password_matches(struct kd_store *st, int64_t id, const char *password)
+{
+	struct crypt_data *cd;
+	sqlite3_stmt *s;
+	const char *stored, *h;
+	int ok = 0;
+
+	if (store_prepare(st, &s, "SELECT password_hash FROM operators WHERE "
+	    "id = ?", "i", id) != KD_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (stored = (const char *)sqlite3_column_text(s, 0)) != NULL &&
+	    (cd = calloc(1, sizeof(*cd))) != NULL) {
+		h = crypt_rn(password, stored, cd, sizeof(*cd));
+		ok = h != NULL && h[0] != '*' && strlen(h) == strlen(stored) &&
+		    kd_memeq(h, stored, strlen(h));
+		kd_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
+int
+operator_signin_password(struct kd_store *st, const char *name,
+    const char *password, const char *where, struct kd_operator *o,
+    struct kd_err *e)
+{
+	int r;
+
+	if ((r = check_locked(st, name, where, e)) != KD_OK)
+		return r;
+	/* Unknown names and wrong passwords read the same. */
+	if (operator_get(st, name, o, NULL) != KD_OK || o->disabled ||
+	    !o->has_password || !password_matches(st, o->id, password)) {
+		record(st, name, where, 0, "password");
+		return kd_err_set(e, KD_ERR_DENIED, "wrong name or password");
+	}
+	record(st, name, where, 1, "password");
+	return KD_OK;
+}
+
+int
+operator_signin_key(struct kd_store *st, const struct kd_config *cfg,
+    const char *name, const char *path, volatile int *cancel,
+    const char *where, struct kd_operator *o, struct kd_err *e)
+{
+	unsigned char id[256], cose[256];
+	struct kd_assert_req req;
+	long idlen, coselen;
+	int r;
+
+	if ((r = check_locked(st, name, where, e)) != KD_OK)
+		return r;
+	if (operator_get(st, name, o, NULL) != KD_OK || o->disabled ||
+	    !o->has_key) {
+		record(st, name, where, 0, "key");
+		return kd_err_set(e, KD_ERR_DENIED, "no security key is "
+		    "registered for this operator");
+	}
+	idlen = kd_b64url_decode(o->credential_id, id, sizeof(id));
+	coselen = kd_b64url_decode(o->public_key, cose, sizeof(cose));
+	if (idlen <= 0 || coselen <= 0)
+		return kd_err_set(e, KD_ERR_INVALID, "the stored key is damaged");
+	memset(&req, 0, sizeof(req));
+	req.path = path;
+	req.rp_id = cfg->rp_id;
+	req.cred_id = id;
+	req.cred_id_len = (size_t)idlen;
+	req.timeout_ms = 30000;
+	req.cancel = cancel;
+	r = fidodev_verify_assertion(&req, cose, (size_t)coselen, 0, NULL, e);
+	if (r == KD_ERR_CANCELLED || r == KD_ERR_TIMEOUT || r == KD_ERR_NODEV ||
+	    r == KD_ERR_REMOVED)
+		return r;	/* no attempt was made: nothing to count */
+	record(st, name, where, r == KD_OK, "key");
+	return r;
+}
