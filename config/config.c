@@ -266,6 +266,19 @@ out:
 	return r;
 }
 
+/* A file that holds the SMTP password must not be readable by others. */
+static int
+check_private(const char *path, struct kd_err *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0 || (sb.st_mode & 0077) == 0)
+		return KD_OK;
+	return kd_err_set(err, KD_ERR_CONFIG, "%s holds the SMTP password but "
+	    "other users can read it (mode %04o): run chmod 600 %s", path,
+	    (unsigned)(sb.st_mode & 07777), path);
+}
+
 /* Loads `path`; KD_ERR_NOTFOUND (message set) if nothing is there. */
 static int
 load_path(struct kd_config *cfg, const char *path, struct kd_err *err)
@@ -279,6 +292,9 @@ load_path(struct kd_config *cfg, const char *path, struct kd_err *err)
 	r = config_load_string(cfg, path, buf, len, err);
 	kd_wipe(buf, len);	/* it may hold the SMTP password */
 	free(buf);
+	if (r == KD_OK && cfg->smtp_password != NULL)
+		r = check_private(cfg->smtp_password_file ?
+		    cfg->smtp_password_file : path, err);
 	return r;
 }
 

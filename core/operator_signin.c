@@ -36,7 +36,7 @@ record(struct kd_store *st, const char *who, const char *where, int ok,
 	if (ok)
 		store_exec(st, &e, "UPDATE signin_attempts SET failures = 0 "
 		    "WHERE who = ?", "t", who);
-	else {
+	else if (strcmp(how, "locked") != 0) {	/* a lock is not a guess */
 		store_exec(st, &e, "UPDATE signin_attempts SET failures = "
 		    "failures + 1 WHERE who = ?", "t", who);
 		store_int(st, &fails, "SELECT failures FROM signin_attempts "

@@ -82,8 +82,19 @@ check "config error has file:line:col" grep -q "bad.yaml:3:3:" "$T/e"
 kd config check "$KD_TOP/config/keydesk.example.yaml" >"$T/o" 2>&1
 check "example config checks" test $? -eq 0
 printf 'smtp:\n  url: smtp://127.0.0.1:1\n  password: hunter2\n' >"$T/pw.yaml"
+chmod 644 "$T/pw.yaml"
+kd config check "$T/pw.yaml" >"$T/o" 2>&1
+check "world-readable password refused" sh -c "grep -q 'other users can read it (mode 0644): run chmod 600' '$T/o' && ! grep -q hunter2 '$T/o'"
+chmod 600 "$T/pw.yaml"
 kd config check "$T/pw.yaml" >"$T/o" 2>&1
 check "config check redacts password" sh -c "grep -q redacted '$T/o' && ! grep -q hunter2 '$T/o'"
+printf 'hunter2\n' >"$T/pw.txt"; chmod 640 "$T/pw.txt"
+printf 'smtp:\n  url: smtp://127.0.0.1:1\n  password_file: %s\n' "$T/pw.txt" >"$T/pwf.yaml"
+kd config check "$T/pwf.yaml" >"$T/o" 2>&1
+check "group-readable password file refused" grep -q 'pw.txt holds the SMTP password' "$T/o"
+umask_db=$(e2e_dir)
+"$KEYDESK" --config "$CFG" --db "$umask_db/new/dir/kd.db" user list >/dev/null
+check "database file 0600, directory 0700" test "$(stat -c %a "$umask_db/new/dir/kd.db")/$(stat -c %a "$umask_db/new/dir")" = "600/700"
 "$KEYDESK" --config "$T/bad.yaml" --db "$DB" user list >/dev/null 2>"$T/e"
 check "bad config refuses to run" test $? -eq 1
 e2e_done
