@@ -20,7 +20,8 @@ CFLAGS_ALL = -std=c11 $(OPT) $(WARN) \
              -I. $(filter-out -D_XOPEN_SOURCE=%,$(call PKGCONF,--cflags,$(CORE_PKGS) $(TUI_PKGS))) \
              -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
-CORE_LIBS = $(call PKGCONF,--libs,$(CORE_PKGS)) -lm
+# libcurl is opened on first use (core/curl_shim.c), not linked.
+CORE_LIBS = $(call PKGCONF,--libs,$(filter-out libcurl,$(CORE_PKGS))) -ldl -lpthread -lm
 TUI_LIBS  = $(call PKGCONF,--libs,$(TUI_PKGS))
 
 CORE_SRC := $(wildcard core/*.c config/*.c)
