@@ -151,6 +151,10 @@ store_migrate(struct kd_store *st, struct kd_err *e)
 	size_t i;
 	int r;
 
+	/* Up to date: no write lock needed (another kiosk may hold it). */
+	if (store_int(st, &v, "PRAGMA user_version", "") == KD_OK &&
+	    v == (int64_t)KD_NELEM(migrations))
+		return KD_OK;
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
 	if (store_int(st, &v, "PRAGMA user_version", "") != KD_OK) {
