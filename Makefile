@@ -94,7 +94,8 @@ test: deps-test
 	@sh tests/run.sh build/san
 
 bench: deps-test
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(VCARD) \
+	    $(BUILD)/tests/hw_pcsc_probe $(BUILD)/tests/hw_mail_drive
 	@sh tests/bench/run.sh $(BUILD)
 
 install: $(KEYDESK)
