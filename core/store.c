@@ -300,6 +300,25 @@ store_prepare(struct kd_store *st, sqlite3_stmt **s, const char *sql,
 }
 
 int
+store_cached(struct kd_store *st, sqlite3_stmt **s, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = cached(st, s, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void
+store_release(struct kd_store *st, sqlite3_stmt *s)
+{
+	release(st, s);
+}
+
+int
 store_exec(struct kd_store *st, struct kd_err *e, const char *sql,
     const char *fmt, ...)
 {

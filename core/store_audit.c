@@ -50,12 +50,12 @@ store_audit_add(struct kd_store *st, const char *actor, const char *action,
 	sqlite3_stmt *s;
 	int64_t at = kd_now();
 
-	if (store_prepare(st, &s, "SELECT hash FROM audit ORDER BY id DESC "
+	if (store_cached(st, &s, "SELECT hash FROM audit ORDER BY id DESC "
 	    "LIMIT 1", "") != KD_OK)
 		return store_fail(st, "cannot write the audit log", e);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
 		memcpy(prev, sqlite3_column_blob(s, 0), 32);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	store_audit_hash(prev, at, actor, action, subject, details, hash);
 	return store_exec(st, e, "INSERT INTO audit (at, actor, action, subject, "
 	    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttbb",

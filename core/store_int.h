@@ -33,7 +33,13 @@ int	store_exec(struct kd_store *, struct kd_err *, const char *sql,
  * or KD_ERR_DB. */
 int	store_int(struct kd_store *, int64_t *out, const char *sql,
 	    const char *fmt, ...);
-char	*store_col_text(sqlite3_stmt *, int);	/* strdup, NULL stays NULL */
+char	*store_col_text(sqlite3_stmt *, int);
+/* A statement from the cache, bound and ready to step; give it back with
+ * store_release (reset, not finalized).  For hot queries that return more
+ * than one integer. */
+int	store_cached(struct kd_store *, sqlite3_stmt **, const char *sql,
+	    const char *fmt, ...);
+void	store_release(struct kd_store *, sqlite3_stmt *);	/* strdup, NULL stays NULL */
 int	store_user_from_row(sqlite3_stmt *, struct kd_user *);
 void	store_audit_hash(const unsigned char prev[32], int64_t at,
 	    const char *actor, const char *action, const char *subject,

@@ -69,7 +69,7 @@ static const char *migrations[] = {
 	"  to_addr TEXT NOT NULL,"
 	"  subject TEXT NOT NULL,"
 	"  body TEXT,"
-	"  message_id TEXT NOT NULL UNIQUE,"
+	"  message_id TEXT NOT NULL,"	/* random: unique without an index */
 	"  kind TEXT NOT NULL,"
 	"  secret INTEGER NOT NULL DEFAULT 0,"
 	"  status TEXT NOT NULL DEFAULT 'queued'"

@@ -15,7 +15,10 @@
 #include "core/store.h"
 
 #define WORKFLOW_MAX_GROUPS 32
-#define WORKFLOW_BATCH 2000
+/* Big batches: every batch rewrites most leaf pages of the activations'
+ * hash indexes (random keys), so fewer batches mean far fewer page writes
+ * (100,000 users: 9.3 s with 2,000 per batch, 6.5 s with 10,000). */
+#define WORKFLOW_BATCH 10000
 
 struct kd_workflow_run {
 	int64_t	 id;
