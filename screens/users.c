@@ -2,6 +2,7 @@
  * with the text), status and group filters, keyset paging with a stack
  * of cursors so PgUp goes back the way PgDn came. */
 #include "screens/screens.h"
+#include "screens/admin.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
 
@@ -148,7 +149,8 @@ users_load_groups(struct users *u, const struct tui_app *app)
 static const struct tui_keyhint list_keys[] = {
 	{ "/", "Search" }, { "Enter", "Open" }, { "n", "New" },
 	{ "Tab", "Status" }, { "f", "Group" }, { "g", "Groups" },
-	{ "o", "Outbox" }, { "q", "Quit" },
+	{ "o", "Outbox" }, { "q", "Quit" }, { "w", "Workflows" },
+	{ "i", "Import" }, { "A", "Audit" },
 };
 static const struct tui_keyhint search_keys[] = {
 	{ "Type", "to search" }, { "Enter", "To the list" },
@@ -307,6 +309,12 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 	case 'o':
 		*next = screen_outbox_new(app);
 		return TUI_PUSH;
+	case 'w':
+		*next = screen_workflows_new(app);
+		return *next != NULL ? TUI_PUSH : TUI_STAY;
+	case 'i':
+		*next = screen_import_new(app);
+		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 's':
 		users_cycle_filter(u, app, 0);
 		return TUI_STAY;
@@ -367,6 +375,10 @@ users_list_key(struct users *u, const struct tui_app *app,
 		}
 		return TUI_STAY;
 	case TUI_K_CHAR:
+		if (k->ch == L'A') {	/* a (lower case) is Activate code */
+			*next = screen_audit_new(app);
+			return *next != NULL ? TUI_PUSH : TUI_STAY;
+		}
 		return users_letter(u, app, tui_key_letter(k), next);
 	default:
 		return TUI_STAY;
