@@ -44,27 +44,33 @@ user_keys_init(struct user *s)
 	s->table.page_keys = 1;
 }
 
-static void
+/* Dates, and for a key still waiting for its user the activation's
+ * state; returns the rows used. */
+static int
 keys_draw_dates(const struct kd_key *k, int y)
 {
 	char made[32], at[32];
 
 	kd_time_format(k->created_at, made, sizeof(made));
-	if (k->status == KD_KS_ACTIVE) {
-		kd_time_format(k->activated_at, at, sizeof(at));
-		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s, activated %s "
-		    "by %s", made, at, k->activated_by ? k->activated_by : "?");
-	} else if (k->status == KD_KS_PENDING && k->expires_at > 0) {
-		kd_time_format(k->expires_at, at, sizeof(at));
-		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s, link open "
-		    "until %s", made, at);
-	} else if (k->status == KD_KS_EXPIRED) {
-		kd_time_format(k->expires_at, at, sizeof(at));
-		tui_textf(y, 19, COLS - 21, tui_attr(TUI_WARN), "created %s, "
-		    "activation expired %s (s sends a new one)", made, at);
-	} else
-		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s", made);
 	tui_text(y, 2, 16, A_BOLD, "Dates");
+	if (k->status != KD_KS_ACTIVE) {
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s", made);
+		if (k->status == KD_KS_REVOKED || k->expires_at <= 0)
+			return 1;
+		kd_time_format(k->expires_at, at, sizeof(at));
+		tui_text(y + 1, 2, 16, A_BOLD, "Activation");
+		if (k->status == KD_KS_EXPIRED)
+			tui_textf(y + 1, 19, COLS - 21, tui_attr(TUI_WARN),
+			    "expired %s; s sends a new one", at);
+		else
+			tui_textf(y + 1, 19, COLS - 21, A_NORMAL, "link and code "
+			    "open until %s", at);
+		return 2;
+	}
+	kd_time_format(k->activated_at, at, sizeof(at));
+	tui_textf(y, 19, COLS - 21, A_NORMAL, "created %s, activated %s by %s",
+	    made, at, k->activated_by ? k->activated_by : "?");
+	return 1;
 }
 
 /* The selected key in full: the table's columns are cut at 80. */
@@ -78,7 +84,7 @@ keys_draw_detail(const struct kd_key *k, int y, int last)
 	wiz_settings_text(k->type, &k->settings, set, sizeof(set));
 	tui_text(y, 2, 16, A_BOLD, "Settings");
 	y += tui_wrap_draw(y, 19, COLS - 21, 2, A_NORMAL, set);
-	keys_draw_dates(k, y++);
+	y += keys_draw_dates(k, y);
 	if (k->aaguid != NULL && y <= last)
 		wiz_line(y++, "AAGUID", A_NORMAL, k->aaguid);
 	if (k->credential_id != NULL && y <= last)

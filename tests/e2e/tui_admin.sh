@@ -3,7 +3,7 @@
 # by typing part of the name; user details (edit with inline errors,
 # groups, disable); add a key to the existing user; resend its activation
 # (old code dead, new mail at the loopback sink); revoke with a reason;
-# delete a user; CSV import (bad file: report, nothing written; good file);
+# activation expiry and renewal; delete a user; CSV import (bad file: report, nothing written; good file);
 # the audit screen (newest first, filter, details, chain status, tamper).
 # Workflows are in tui_workflow.sh.
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -154,6 +154,35 @@ check "delete user: gone" test $? -ne 0
 tui_keys Escape
 tui_wait "5000 users" >/dev/null
 
+# Activation expiry: a pending key past its lifetime shows Expired, and a
+# resend renews it.  The clock moves 40 days on (KEYDESK_FAKE_NOW).
+kd user add --id E1 --name "Edsger Expiry" --email edsger@example.com \
+    --username edsger --key smartphone --activate email --default-settings \
+    >/dev/null 2>&1
+sent=$(smtpd_count "$T/mail")
+tui_keys q
+tui_wait "[tui exited 0" >/dev/null
+tui_stop
+KEYDESK_FAKE_NOW=$(($(date +%s) + 40 * 86400))
+export KEYDESK_FAKE_NOW
+tui_start "$KEYDESK" --config "$CFG" --db "$DB"
+tui_wait "5001 users" >/dev/null
+tui_keys /
+tui_type "Edsger"
+tui_wait "Edsger Expiry" >/dev/null
+tui_keys Enter Enter
+check "expiry: the pending key shows Expired" \
+    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Smartphone .* +Expired'"
+check "expiry: says a resend renews it" tui_has "; s sends a new one"
+tui_keys s y
+check "expiry: resend delivered" tui_wait ": sent" 30
+check "expiry: pending again" \
+    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Smartphone .* +Pending'"
+check "expiry: the new mail reached the sink" \
+    test "$(smtpd_count "$T/mail")" -eq $((sent + 1))
+tui_keys Escape Escape
+tui_wait "5001 users" >/dev/null
+
 # CSV import: a bad file is reported row by row and nothing is written.
 printf 'user_id,name,email,username,groups\nD1,Dee,dee@example.com,dee,\nD2,,bad-email,DEE,\n' >"$T/bad.csv"
 printf 'user_id,name,email,username,groups\nC1,"Lovelace, Ada",ada@example.com,ada,Ops;Analytical\nC2,Bob Two,bob2@example.com,bob2,\n' >"$T/good.csv"
@@ -179,7 +208,7 @@ check "import: good file" tui_wait "Imported 2 users; created 1 group."
 check "import: stored with quoting and groups" \
     test "$(show C1 'd["name"]+"|"+",".join(d["groups"])')" = "Lovelace, Ada|Analytical,Ops"
 tui_keys Escape
-tui_wait "5002 users" >/dev/null
+tui_wait "5003 users" >/dev/null
 
 # Audit: newest first, the chain, a filter, a row in full, tampering.
 newest=$(sqlite3 "$DB" "SELECT max(id) FROM audit")
