@@ -194,6 +194,8 @@ audit_skip_lines(const char *s, int width, int skip)
 	while (skip > 0 && *s != '\0') {
 		while (*s == ' ')
 			s++;
+		if (*s == '\0')
+			break;
 		wl = strcspn(s, " ");
 		w = (int)wl;
 		if (col > 0 && col + 1 + w > width) {
