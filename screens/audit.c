@@ -284,12 +284,17 @@ audit_draw(struct tui_screen *sc, const struct tui_app *app)
 static enum tui_do
 audit_detail_key(struct audit *s, const struct tui_key *k)
 {
+	const struct kd_audit_row *r;
+
 	switch (k->act) {
 	case TUI_K_UP:
 		s->dtop -= s->dtop > 0;
 		break;
 	case TUI_K_DOWN:
-		s->dtop++;
+		r = &s->rows[s->view[s->table.cur]];
+		if (r->details != NULL &&
+		    *audit_skip_lines(r->details, COLS - 6, s->dtop + 1) != '\0')
+			s->dtop++;	/* not past the last line */
 		break;
 	case TUI_K_PGUP:
 		s->table.cur -= s->table.cur > 0;
