@@ -1,15 +1,14 @@
 /* Step 6, Activation: the key's name (pre-filled with the wizard's
  * suggestion, re-suggested while the operator has not changed it) and
- * the method.  "Activate now" needs the reader/key support that is not
- * in this build yet; it is shown, and says so plainly. */
+ * the method.  "Activate now" goes on to the tap after Confirm; for a
+ * smartphone the core refuses it, and its message shows under the
+ * method. */
 #include "screens/wizard.h"
 #include "tui/draw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NOT_YET "Card readers and keys are not supported in this build yet"
 
 struct activation {
 	struct tui_field	 name;
@@ -54,12 +53,31 @@ activation_open(struct wiz *w)
 	return s;
 }
 
+/* What happens after Confirm with "Activate now". */
+static const char *
+activation_now_text(const struct kd_draft *d, const struct kd_key_settings *ks)
+{
+	switch (d->type) {
+	case KD_KEY_CARD:
+		return ks->verification == KD_VERIFY_PIN ? "After Confirm, tap "
+		    "the card on the reader: keydesk sets a new PIN on it and "
+		    "emails the PIN to the user." : "After Confirm, tap the "
+		    "card on the reader (PINless: no PIN is set).";
+	case KD_KEY_FIDO2:
+		return "After Confirm, plug the security key in and touch it "
+		    "when asked.";
+	default:
+		return "Smartphones are activated by the user from the email.";
+	}
+}
+
 static void
 activation_draw(void *vs, struct wiz *w)
 {
 	struct activation *s = vs;
 	struct kd_draft *d = wizard_draft(w->wz);
 	const char *err = wizard_field_error(w->wz, KD_F_METHOD);
+	struct kd_key_settings ks = wizard_settings(w->wz);
 	int y = TUI_TOP;
 
 	tui_textf(y, 2, COLS - 4, A_NORMAL, "Name the %s and choose how it "
@@ -70,8 +88,8 @@ activation_draw(void *vs, struct wiz *w)
 	radio_draw(&s->method, y + 6, 4, COLS - 8, s->focus == 1);
 	y += 6 + s->method.n + 1;
 	if (d->method == KD_METHOD_NOW)
-		tui_wrap_draw(y, 4, COLS - 8, 2, tui_attr(TUI_WARN), NOT_YET
-		    ". Choose email activation for now.");
+		tui_wrap_draw(y, 4, COLS - 8, 3, tui_attr(TUI_DIM),
+		    activation_now_text(d, &ks));
 	else
 		tui_wrap_draw(y, 4, COLS - 8, 3, tui_attr(TUI_DIM),
 		    "The user gets an email with a registration link and a "
@@ -80,14 +98,12 @@ activation_draw(void *vs, struct wiz *w)
 		tui_textf(y + 3, 4, COLS - 8, tui_attr(TUI_ERROR), "! %s", err);
 }
 
+/* Validation (and its message under the method) is the frame's. */
 static enum wiz_ret
 activation_next(struct activation *s, struct wiz *w)
 {
-	if (wizard_draft(w->wz)->method == KD_METHOD_NOW) {
-		s->focus = 1;
-		wiz_status(w, TUI_WARN, NOT_YET ".");
-		return WIZ_HANDLED;
-	}
+	(void)s;
+	(void)w;
 	return WIZ_NEXT;
 }
 

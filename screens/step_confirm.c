@@ -1,5 +1,7 @@
 /* Step 7, Confirm: everything on one page.  Nothing has been written
- * yet; Enter commits it all in one transaction (wizard_confirm). */
+ * yet; Enter commits it all in one transaction (wizard_confirm), or for
+ * "Activate now" first runs the tap, which commits once the credential
+ * is verified. */
 #include "screens/wizard.h"
 #include "tui/draw.h"
 
@@ -61,7 +63,8 @@ confirm_key_lines(struct wiz *w, int y)
 		snprintf(buf, sizeof(buf), "by the user via email: a link and "
 		    "a code to %.300s", d->email);
 	else
-		snprintf(buf, sizeof(buf), "now, at this desk");
+		snprintf(buf, sizeof(buf), "now, at this desk (%s next)",
+		    d->type == KD_KEY_FIDO2 ? "touch the key" : "tap the card");
 	wiz_line(y++, "Activation", A_NORMAL, buf);
 	return y;
 }
@@ -74,8 +77,10 @@ confirm_draw(void *vs, struct wiz *w)
 	char who[1000];
 	int y = TUI_TOP;
 
-	tui_text(y, 2, COLS - 4, A_NORMAL, "Check everything, then press "
-	    "Enter to create it.");
+	tui_text(y, 2, COLS - 4, A_NORMAL, d->want_key &&
+	    d->method == KD_METHOD_NOW ? "Check everything, then press Enter "
+	    "to activate the key and create it." : "Check everything, then "
+	    "press Enter to create it.");
 	y += 2;
 	if (!d->existing_user) {
 		wiz_line(y++, "User ID", A_NORMAL, d->user_id);

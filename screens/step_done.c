@@ -57,6 +57,20 @@ done_groups(const struct kd_draft *d, const struct kd_enroll_result *r,
 	wiz_line(y, "Groups", A_NORMAL, buf);
 }
 
+/* The PIN itself is never shown: it is in the user's mail only. */
+static void
+done_pin(const struct kd_enroll_result *r, int y)
+{
+	char buf[1200];
+
+	if (strcmp(r->mail_kinds, "pin") == 0)
+		snprintf(buf, sizeof(buf), "emailed to %.1000s (not shown here)",
+		    r->mailed_to);
+	else
+		snprintf(buf, sizeof(buf), "none (PINless)");
+	wiz_line(y, "PIN", A_NORMAL, buf);
+}
+
 static void
 done_draw(void *vs, struct wiz *w)
 {
@@ -82,7 +96,10 @@ done_draw(void *vs, struct wiz *w)
 		    d->key_name);
 		wiz_line(y++, "Security key", A_NORMAL, buf);
 		wiz_line(y++, "Status", tui_attr(r->key_active ? TUI_OK : TUI_WARN),
-		    r->key_active ? "Active" : "Pending (until the user activates it)");
+		    r->key_active ? "Active (activated at this desk)" :
+		    "Pending (until the user activates it)");
+		if (r->key_active)
+			done_pin(r, y++);
 	} else
 		wiz_line(y++, "Security key", A_NORMAL, "none (status: No key)");
 	if (r->mails > 0) {

@@ -3,6 +3,7 @@
  * of cursors so PgUp goes back the way PgDn came. */
 #include "screens/screens.h"
 #include "screens/admin.h"
+#include "screens/tap.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
 
@@ -149,8 +150,9 @@ users_load_groups(struct users *u, const struct tui_app *app)
 static const struct tui_keyhint list_keys[] = {
 	{ "/", "Search" }, { "Enter", "Open" }, { "n", "New" },
 	{ "Tab", "Status" }, { "f", "Group" }, { "g", "Groups" },
-	{ "o", "Outbox" }, { "q", "Quit" }, { "w", "Workflows" },
-	{ "i", "Import" }, { "A", "Audit" },
+	{ "o", "Outbox" }, { "q", "Quit" }, { "a", "Activate code" },
+	{ "R", "Readers" }, { "w", "Workflows" }, { "i", "Import" },
+	{ "A", "Audit" },
 };
 static const struct tui_keyhint search_keys[] = {
 	{ "Type", "to search" }, { "Enter", "To the list" },
@@ -315,6 +317,9 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 	case 'i':
 		*next = screen_import_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
+	case 'a':
+		*next = screen_redeem_new(app);
+		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 's':
 		users_cycle_filter(u, app, 0);
 		return TUI_STAY;
@@ -377,6 +382,10 @@ users_list_key(struct users *u, const struct tui_app *app,
 	case TUI_K_CHAR:
 		if (k->ch == L'A') {	/* a (lower case) is Activate code */
 			*next = screen_audit_new(app);
+			return *next != NULL ? TUI_PUSH : TUI_STAY;
+		}
+		if (k->ch == L'R') {	/* r (lower case) reloads */
+			*next = screen_readers_new(app);
 			return *next != NULL ? TUI_PUSH : TUI_STAY;
 		}
 		return users_letter(u, app, tui_key_letter(k), next);

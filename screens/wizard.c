@@ -2,8 +2,12 @@
  * What the steps are, their order, validation and the commit all come
  * from core/wizard; this file only turns keys into wizard_next/back, asks
  * before discarding, and after the commit starts the outbox delivery in
- * the worker so the Done screen can report it live. */
+ * the worker so the Done screen can report it live.  "Activate now" opens
+ * the tap screen (screens/tap.c) on top at the TAP step; it commits
+ * through wiz_tap_commit once the credential is verified, and when it
+ * closes without that the wizard is back on Confirm, draft intact. */
 #include "screens/wizard.h"
+#include "screens/tap.h"
 #include "tui/draw.h"
 
 #include <stdio.h>
@@ -76,7 +80,7 @@ wiz_show(struct wiz *w)
 	for (i = 0; i < KD_NELEM(views); i++)
 		if (views[i]->step == s)
 			w->view = views[i];
-	if (w->view == NULL)		/* TAP: not built yet */
+	if (w->view == NULL)		/* TAP: the tap screen is on top */
 		w->view = &step_confirm_view;
 	w->vs = w->view->open(w);
 }
@@ -120,6 +124,19 @@ wiz_deliver(struct wiz *w)
 		w->delivering = 2;
 }
 
+/* After a commit: the delivery starts now, in the background. */
+static void
+wiz_committed(struct wiz *w)
+{
+	wiz_status(w, TUI_NORMAL, NULL);
+	if (wizard_step(w->wz) != KD_STEP_DONE)
+		wizard_goto(w->wz, KD_STEP_DONE);
+	if (w->result.mails > 0) {
+		w->delivering = 1;
+		wiz_deliver(w);
+	}
+}
+
 static void
 wiz_commit(struct wiz *w)
 {
@@ -131,33 +148,82 @@ wiz_commit(struct wiz *w)
 		wiz_status(w, TUI_ERROR, e.msg[0] ? e.msg : kd_strerror(e.code));
 		return;
 	}
-	wiz_status(w, TUI_NORMAL, NULL);
-	if (wizard_step(w->wz) != KD_STEP_DONE)
-		wizard_goto(w->wz, KD_STEP_DONE);
-	if (w->result.mails > 0) {
-		w->delivering = 1;
-		wiz_deliver(w);
-	}
+	wiz_committed(w);
 	wiz_show(w);
 }
 
-static void
-wiz_next(struct wiz *w)
+/* The tap screen's commit: user, key, credential and the PIN mail in one
+ * transaction, only now that the credential is verified. */
+static int
+wiz_tap_commit(void *arg, const struct kd_tap *t, struct kd_err *e)
 {
+	struct wiz *w = arg;
+	int r;
+
+	if ((r = wizard_confirm(w->wz, w->app->actor, &t->rec, tap_pin(t),
+	    &w->result, e)) == KD_OK)
+		wiz_committed(w);
+	return r;
+}
+
+static enum tui_do
+wiz_tap(struct wiz *w, struct tui_screen **next)
+{
+	struct kd_draft *d = wizard_draft(w->wz);
+	struct kd_key_settings ks = wizard_settings(w->wz);
+	struct tap_job j;
+	struct kd_err e;
+	char set[256];
+
+	/* Checked before the tap: the card is not worth touching for a
+	 * draft the commit would refuse (a user ID taken meanwhile). */
+	if (wizard_validate_all(w->wz, &e) != KD_OK) {
+		wiz_status(w, TUI_ERROR, e.msg);
+		return TUI_STAY;
+	}
+	memset(&j, 0, sizeof(j));
+	snprintf(j.title, sizeof(j.title), "%s: Activate now",
+	    d->existing_user ? "New security key" : "New user");
+	snprintf(j.who, sizeof(j.who), "%.250s (%.250s)", d->name, d->user_id);
+	wiz_settings_text(d->type, &ks, set, sizeof(set));
+	snprintf(j.what, sizeof(j.what), "%s \"%.200s\", %s",
+	    model_key_type_label(d->type), d->key_name, set);
+	j.type = d->type;
+	j.verification = ks.verification;
+	snprintf(j.user_name, sizeof(j.user_name), "%s", d->username);
+	snprintf(j.display_name, sizeof(j.display_name), "%s", d->name);
+	j.commit = wiz_tap_commit;
+	j.arg = w;
+	if ((*next = screen_tap_new(w->app, &j)) == NULL) {
+		wiz_status(w, TUI_ERROR, "Cannot start the tap (out of memory).");
+		return TUI_STAY;
+	}
+	wiz_status(w, TUI_NORMAL, NULL);
+	wizard_goto(w->wz, KD_STEP_TAP);
+	return TUI_PUSH;
+}
+
+static enum tui_do
+wiz_next(struct wiz *w, struct tui_screen **next)
+{
+	struct kd_draft *d = wizard_draft(w->wz);
 	enum kd_step s = wizard_step(w->wz);
 
 	if (s == KD_STEP_CONFIRM) {
+		if (d->want_key && d->method == KD_METHOD_NOW)
+			return wiz_tap(w, next);
 		wiz_commit(w);
-		return;
+		return TUI_STAY;
 	}
 	if (wizard_next(w->wz) != KD_OK) {
 		wiz_status(w, TUI_ERROR, "Please correct the fields marked !");
 		if (w->view->invalid != NULL)
 			w->view->invalid(w->vs, w);
-		return;
+		return TUI_STAY;
 	}
 	wiz_status(w, TUI_NORMAL, NULL);
 	wiz_show(w);
+	return TUI_STAY;
 }
 
 static void
@@ -206,8 +272,7 @@ wiz_frame_key(struct wiz *w, const struct tui_key *k, struct tui_screen **next)
 	case TUI_K_ENTER:
 	case TUI_K_PGDN:
 	case TUI_K_F9:
-		wiz_next(w);
-		break;
+		return wiz_next(w, next);
 	case TUI_K_PGUP:
 	case TUI_K_F7:
 		wiz_back(w);
@@ -237,8 +302,7 @@ wiz_key(struct tui_screen *s, const struct tui_app *app,
 	case WIZ_HANDLED:
 		return TUI_STAY;
 	case WIZ_NEXT:
-		wiz_next(w);
-		return TUI_STAY;
+		return wiz_next(w, next);
 	case WIZ_BACK:
 		wiz_back(w);
 		return TUI_STAY;
@@ -260,6 +324,22 @@ wiz_tick(struct tui_screen *s, const struct tui_app *app)
 	return TUI_STAY;
 }
 
+/* The tap screen closed: committed (Done), or not (back on Confirm with
+ * nothing written). */
+static void
+wiz_resume(struct tui_screen *s, const struct tui_app *app)
+{
+	struct wiz *w = (struct wiz *)s;
+
+	(void)app;
+	if (wizard_step(w->wz) == KD_STEP_TAP) {
+		wizard_goto(w->wz, KD_STEP_CONFIRM);
+		wiz_status(w, TUI_WARN, "Not activated: nothing was saved. Enter "
+		    "tries again.");
+	}
+	wiz_show(w);
+}
+
 static void
 wiz_free(struct tui_screen *s)
 {
@@ -275,6 +355,7 @@ static const struct tui_screen_ops wiz_ops = {
 	.draw = wiz_draw,
 	.key = wiz_key,
 	.tick = wiz_tick,
+	.resume = wiz_resume,
 	.free = wiz_free,
 };
 

@@ -1,9 +1,11 @@
-/* tui_run: set the terminal up, run the screen stack from the users list,
- * and put the terminal back on every way out. */
+/* tui_run: set the terminal up, run the screen stack from the users list
+ * (a kiosk: from code redemption, and nothing else), and put the terminal
+ * back on every way out. */
 #include "tui/tui.h"
 #include "tui/screen.h"
 #include "tui/term.h"
 #include "screens/screens.h"
+#include "screens/tap.h"
 
 #include <stdio.h>
 
@@ -31,7 +33,9 @@ tui_run(const struct kd_config *cfg, struct kd_store *st,
 		fprintf(stderr, "keydesk: %s\n", e.msg);
 		return 1;
 	}
-	if ((first = screen_users_new(&app)) == NULL) {
+	first = app.opts->kiosk ? screen_redeem_new(&app) :
+	    screen_users_new(&app);
+	if (first == NULL) {
 		tui_term_end();
 		tui_worker_free(&app.worker);
 		fprintf(stderr, "keydesk: out of memory\n");

@@ -55,10 +55,8 @@ check "PIN verification chosen" tui_wait "(*) PIN verification"
 tui_keys Enter
 check "activation step with suggested key name" tui_wait "Zoë Ångström's card"
 tui_keys Tab Up
-check "activate now says plainly it is not built" \
-    tui_wait "Card readers and keys are not supported in this build yet"
-tui_keys Enter
-check "activate now does not advance" tui_wait "Step 6 of 7"
+check "activate now says what happens after Confirm" \
+    tui_wait "tap the card on the reader: keydesk sets a new PIN"
 tui_keys Down
 tui_wait "(*) Activate by user via email" >/dev/null
 tui_keys Enter

@@ -1,0 +1,346 @@
+/* Kiosk redemption: the user types the code from their activation email,
+ * taps their card or touches their key (the tap screen), and the pending
+ * key becomes Active.  The start screen of `keydesk --kiosk`, where there
+ * is no way out of it (q is a letter of a code, Ctrl-C does nothing); from
+ * the users list, Esc goes back.  Wrong codes are counted per kiosk by the
+ * core (activate_check_code), which locks the kiosk out for a while; the
+ * screen counts the lock down.  After a success, or 30 s without a key,
+ * the screen is empty again for the next person. */
+#include "screens/tap.h"
+#include "tui/draw.h"
+#include "tui/widget.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wctype.h>
+
+#include "core/activate.h"
+
+#define IDLE_MS		30000
+#define CODE_MAX	16	/* "ABCDE-FGHJK" and some slack for spaces */
+
+struct redeem {
+	struct tui_screen	 base;
+	const struct tui_app	*app;
+	struct tui_field	 code;
+	char			 kiosk[256];
+	char			 err[512];	/* under the field */
+	int64_t			 locked_until;	/* clock_ms, 0 none */
+	long			 locked_shown;	/* seconds drawn last */
+	struct kd_redeem	 rd;		/* what the code opened */
+	int			 tapping;	/* the tap screen is on top */
+	int			 active;	/* "Your key is active" */
+	int			 pin_mailed;
+	char			 done[600];
+	unsigned		 run;		/* PIN mail delivery */
+	int			 delivering;
+	struct tui_delivery	 delivery;
+	int64_t			 last;		/* last key or event */
+};
+
+static int64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* As the CLI's `keydesk activate`: this host and terminal, so both count
+ * towards one lock-out. */
+static void
+redeem_kiosk_name(char *buf, size_t len)
+{
+	char host[128] = "localhost";
+	const char *tty = ttyname(0);
+
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, len, "%s:%s", host, tty ? tty : "tui");
+}
+
+static void
+redeem_reset(struct redeem *r)
+{
+	field_set(&r->code, "");
+	r->err[0] = '\0';
+	r->active = 0;
+	r->done[0] = '\0';
+	memset(&r->rd, 0, sizeof(r->rd));
+}
+
+static void
+redeem_locked(struct redeem *r, int64_t seconds)
+{
+	r->locked_until = clock_ms() + seconds * 1000;
+	r->locked_shown = (long)seconds;
+}
+
+/* The tap screen's commit: the key becomes active, the code is used up
+ * and the PIN mail queued, in one transaction. */
+static int
+redeem_commit(void *arg, const struct kd_tap *t, struct kd_err *e)
+{
+	struct redeem *r = arg;
+	int rc;
+
+	rc = activate_key_commit(r->app->st, r->app->cfg, r->rd.key,
+	    r->rd.activation, &t->rec, tap_pin(t), r->app->actor, e);
+	if (rc != KD_OK)
+		return rc;
+	r->active = 1;
+	r->pin_mailed = tap_pin(t) != NULL;
+	snprintf(r->done, sizeof(r->done), "%s \"%.250s\" for %.250s.",
+	    model_key_type_label(r->rd.type), r->rd.key_name, r->rd.name);
+	if (r->pin_mailed) {
+		r->delivering = 1;
+		r->run = tui_worker_start(r->app->worker);
+	}
+	return KD_OK;
+}
+
+static enum tui_do
+redeem_tap(struct redeem *r, struct tui_screen **next)
+{
+	struct tap_job j;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.title, sizeof(j.title), "Activate your security key");
+	snprintf(j.who, sizeof(j.who), "%.500s", r->rd.name);
+	snprintf(j.what, sizeof(j.what), "%s \"%.300s\"",
+	    model_key_type_label(r->rd.type), r->rd.key_name);
+	j.type = r->rd.type;
+	j.verification = r->rd.settings.verification;
+	snprintf(j.user_name, sizeof(j.user_name), "%s", r->rd.username);
+	snprintf(j.display_name, sizeof(j.display_name), "%s", r->rd.name);
+	j.commit = redeem_commit;
+	j.arg = r;
+	if ((*next = screen_tap_new(r->app, &j)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "cannot start the tap (out of "
+		    "memory)");
+		return TUI_STAY;
+	}
+	r->tapping = 1;
+	return TUI_PUSH;
+}
+
+static enum tui_do
+redeem_check(struct redeem *r, struct tui_screen **next)
+{
+	char code[CODE_MAX * 4 + 1];
+	struct kd_err e;
+	int64_t left;
+	int rc;
+
+	field_get(&r->code, code, sizeof(code));
+	if (code[0] == '\0') {
+		snprintf(r->err, sizeof(r->err), "type the code from your "
+		    "activation email");
+		return TUI_STAY;
+	}
+	kd_err_clear(&e);
+	rc = activate_check_code(r->app->st, r->kiosk, code, r->app->actor,
+	    &r->rd, &e);
+	kd_wipe(code, sizeof(code));
+	r->err[0] = '\0';
+	if (rc == KD_OK && r->rd.type == KD_KEY_SMARTPHONE) {
+		snprintf(r->err, sizeof(r->err), "this code is for a smartphone: "
+		    "open the link in the email on the phone");
+		return TUI_STAY;
+	}
+	if (rc == KD_OK)
+		return redeem_tap(r, next);
+	snprintf(r->err, sizeof(r->err), "%s", e.msg[0] ? e.msg :
+	    kd_strerror(rc));
+	/* The fifth wrong code is refused as wrong and starts the lock. */
+	if ((left = activate_locked_for(r->app->st, r->kiosk)) > 0)
+		redeem_locked(r, left);
+	return TUI_STAY;
+}
+
+/* ---- drawing ---- */
+
+static void
+redeem_draw_done(struct redeem *r, int y)
+{
+	char buf[400];
+
+	tap_banner_draw(y, 5, TUI_OK, "Your key is active");
+	tui_text(y + 6, 4, COLS - 8, A_NORMAL, r->done);
+	if (r->pin_mailed)
+		tui_wrap_draw(y + 7, 4, COLS - 8, 2, A_NORMAL, "Its PIN was "
+		    "emailed to you: the card asks for it, and for a new one, "
+		    "the first time you use it.");
+	if (r->delivering == 2) {
+		tui_delivery_describe(&r->delivery, buf, sizeof(buf));
+		tui_textf(y + 9, 4, COLS - 8, tui_attr(TUI_DIM), "PIN email: %s",
+		    buf);
+	}
+}
+
+static const struct tui_keyhint keys[] = {
+	{ "Enter", "Activate" }, { "Esc", "Clear" },
+};
+static const struct tui_keyhint keys_back[] = {
+	{ "Enter", "Activate" }, { "Esc", "Clear / Back" },
+};
+
+static void
+redeem_draw(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct redeem *r = (struct redeem *)sc;
+	char buf[600];
+	int y = TUI_TOP + 1;
+
+	tui_header_draw("Activate your security key", NULL);
+	tui_wrap_draw(y, 4, COLS - 8, 2, A_NORMAL, "Type the code from your "
+	    "activation email, press Enter, then tap your card on the reader "
+	    "or touch your security key.");
+	tui_text(y + 3, 4, 14, A_BOLD, "Code");
+	field_draw(&r->code, y + 3, 19, 20, !r->active);
+	tui_text(y + 3, 41, COLS - 45, tui_attr(TUI_DIM), "like ABCDE-FGHJK");
+	if (r->locked_until > 0)
+		tui_textf(y + 4, 19, COLS - 23, tui_attr(TUI_ERROR), "! too many "
+		    "wrong codes: try again in %ld seconds", r->locked_shown);
+	else if (r->err[0] != '\0') {
+		snprintf(buf, sizeof(buf), "! %s", r->err);
+		tui_wrap_draw(y + 4, 19, COLS - 23, 2, tui_attr(TUI_ERROR), buf);
+	}
+	if (r->active)
+		redeem_draw_done(r, y + 7);
+	if (app->opts->kiosk)
+		keybar_draw(keys, KD_NELEM(keys));
+	else
+		keybar_draw(keys_back, KD_NELEM(keys_back));
+}
+
+/* ---- keys ---- */
+
+static enum tui_do
+redeem_key(struct tui_screen *sc, const struct tui_app *app,
+    const struct tui_key *k, struct tui_screen **next)
+{
+	struct redeem *r = (struct redeem *)sc;
+	struct tui_key up = *k;
+
+	r->last = clock_ms();
+	switch (k->act) {
+	case TUI_K_CTRL_C:
+	case TUI_K_F10:
+		/* A kiosk has no way out of the program. */
+		return app->opts->kiosk ? TUI_STAY : TUI_QUIT;
+	case TUI_K_ESC:
+		if (!app->opts->kiosk && r->code.len == 0 && !r->active)
+			return TUI_POP;
+		redeem_reset(r);
+		return TUI_STAY;
+	case TUI_K_ENTER:
+		if (r->active) {
+			redeem_reset(r);
+			return TUI_STAY;
+		}
+		return redeem_check(r, next);
+	default:
+		break;
+	}
+	/* Codes are shown as mailed: upper case. */
+	if (up.act == TUI_K_CHAR)
+		up.ch = (wchar_t)towupper((wint_t)up.ch);
+	if (r->active && up.act == TUI_K_CHAR)
+		redeem_reset(r);	/* the next person starts typing */
+	if (field_key(&r->code, &up) == TUI_W_CHANGED)
+		r->err[0] = '\0';
+	return TUI_STAY;
+}
+
+static enum tui_do
+redeem_tick(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct redeem *r = (struct redeem *)sc;
+	enum tui_do what = TUI_IDLE;
+	int64_t now = clock_ms();
+	long left;
+
+	if (r->delivering == 1 && r->run == 0)	/* another was running */
+		r->run = tui_worker_start(app->worker);
+	if (r->delivering == 1 && tui_worker_poll(app->worker, r->run,
+	    &r->delivery) == TUI_WORKER_DONE) {
+		r->delivering = 2;
+		what = TUI_STAY;
+	}
+	if (r->locked_until > 0) {
+		left = (long)((r->locked_until - now + 999) / 1000);
+		if (left <= 0) {
+			r->locked_until = 0;
+			r->err[0] = '\0';
+			what = TUI_STAY;
+		} else if (left != r->locked_shown) {
+			r->locked_shown = left;
+			what = TUI_STAY;
+		}
+	}
+	if (now - r->last >= IDLE_MS && (r->code.len > 0 || r->active ||
+	    r->err[0] != '\0')) {
+		redeem_reset(r);
+		what = TUI_STAY;
+	}
+	return what;
+}
+
+static void
+redeem_resume(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct redeem *r = (struct redeem *)sc;
+
+	(void)app;
+	r->last = clock_ms();
+	if (!r->tapping)
+		return;
+	r->tapping = 0;
+	if (r->active)
+		field_set(&r->code, "");
+	else
+		snprintf(r->err, sizeof(r->err), "not activated: Enter tries "
+		    "again, Esc clears the code");
+}
+
+static void
+redeem_free(struct tui_screen *sc)
+{
+	struct redeem *r = (struct redeem *)sc;
+
+	kd_wipe(r->code.buf, sizeof(r->code.buf));
+	free(r);
+}
+
+static const struct tui_screen_ops redeem_ops = {
+	.name = "redeem",
+	.draw = redeem_draw,
+	.key = redeem_key,
+	.tick = redeem_tick,
+	.resume = redeem_resume,
+	.free = redeem_free,
+};
+
+struct tui_screen *
+screen_redeem_new(const struct tui_app *app)
+{
+	struct redeem *r;
+	int64_t left;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->base.ops = &redeem_ops;
+	r->app = app;
+	field_init(&r->code, CODE_MAX, "ABCDE-FGHJK");
+	redeem_kiosk_name(r->kiosk, sizeof(r->kiosk));
+	r->last = clock_ms();
+	/* A kiosk restarted during a lock-out is still locked. */
+	if ((left = activate_locked_for(app->st, r->kiosk)) > 0)
+		redeem_locked(r, left);
+	return &r->base;
+}

@@ -1,0 +1,662 @@
+/* The tap screen: one "Activate now" session.  tap_run blocks on the card
+ * for up to a minute, so it runs in a thread of this screen; the thread
+ * never touches curses: it posts the card's state through atomics (and
+ * the device name under a mutex), and the screen's tick draws it with a
+ * spinner.  Esc sets the session's cancel flag, which the card layer
+ * honours within a poll round.  Failures (card pulled, wrong card,
+ * timeout, PIN) show a message and Enter tries the same session again; a
+ * card that already has a PIN opens a dialog: its current PIN, or a reset
+ * after a confirmation that names what is lost.  Only when the credential
+ * is verified does the job's commit store anything.
+ *
+ * The reader: KEYDESK_READER (a reader name as `keydesk readers` shows
+ * it, or a USB key's path) when set, else the first reader with a card,
+ * else the first USB key; r cycles through what is attached. */
+#include "screens/tap.h"
+#include "tui/draw.h"
+#include "tui/widget.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NPATHS		16
+#define ACTIVE_MS	1500	/* "Active" stays this long, then Done */
+
+enum phase {
+	PH_RUN,		/* the thread runs tap_run */
+	PH_STOP,	/* Esc: cancelling, then close */
+	PH_FAILED,	/* a message; Enter retries */
+	PH_ASK_PIN,	/* the card has a PIN: current PIN or reset */
+	PH_ACTIVE,	/* committed */
+};
+
+struct tapscr {
+	struct tui_screen	 base;
+	const struct tui_app	*app;
+	struct tap_job		 job;
+	struct kd_tap		 tap;
+	enum phase		 phase;
+	/* the worker */
+	pthread_t		 thread;
+	int			 joinable;
+	atomic_int		 running;
+	atomic_int		 state;		/* enum kd_tap_state, -1 none */
+	pthread_mutex_t		 mu;		/* guards device and paths */
+	char			 device[256];
+	char			 paths[NPATHS][256];
+	int			 npaths;
+	int			 rc;		/* tap_run's, read after join */
+	struct kd_err		 err;
+	/* the screen */
+	char			 path[256];	/* "" any */
+	int			 switching;	/* restart on the new path */
+	int64_t			 started, active_at;
+	unsigned		 spin;
+	char			 head[64], msg[600];
+	/* the has-PIN dialog */
+	struct tui_radio	 choice;
+	struct tui_field	 pin;
+	struct tui_dialog	 reset;
+	char			 pin_err[256];
+};
+
+static int64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the worker thread: no curses here ---- */
+
+static void
+tap_progress(void *arg, enum kd_tap_state st, const char *device)
+{
+	struct tapscr *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	if (device != NULL)
+		snprintf(s->device, sizeof(s->device), "%s", device);
+	pthread_mutex_unlock(&s->mu);
+	atomic_store(&s->state, (int)st);
+}
+
+/* What is attached, for r (no card is talked to). */
+static void
+tap_list_paths(struct tapscr *s)
+{
+	struct kd_dev_list *l = NULL;
+	struct kd_err e;
+	size_t i;
+
+	if (fidodev_list(&l, 0, &e) != KD_OK)
+		return;
+	pthread_mutex_lock(&s->mu);
+	for (i = 0, s->npaths = 0; i < l->n && s->npaths < NPATHS; i++)
+		snprintf(s->paths[s->npaths++], sizeof(s->paths[0]), "%s",
+		    l->dev[i].path);
+	pthread_mutex_unlock(&s->mu);
+	fidodev_list_free(&l);
+}
+
+static void *
+tap_main(void *arg)
+{
+	struct tapscr *s = arg;
+
+	tap_list_paths(s);
+	kd_err_clear(&s->err);
+	s->rc = tap_run(&s->tap, &s->err);
+	atomic_store_explicit(&s->running, 0, memory_order_release);
+	return NULL;
+}
+
+/* ---- starting, stopping, outcomes (UI thread) ---- */
+
+static void
+tap_fail(struct tapscr *s, const char *head, const char *msg)
+{
+	s->phase = PH_FAILED;
+	snprintf(s->head, sizeof(s->head), "%s", head);
+	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+}
+
+static void
+tap_start(struct tapscr *s)
+{
+	s->tap.cancel = 0;
+	s->tap.path = s->path[0] != '\0' ? s->path : NULL;
+	s->switching = 0;
+	s->device[0] = '\0';	/* the thread is not running */
+	atomic_store(&s->state, -1);
+	atomic_store(&s->running, 1);
+	s->started = clock_ms();
+	s->phase = PH_RUN;
+	if (pthread_create(&s->thread, NULL, tap_main, s) != 0) {
+		atomic_store(&s->running, 0);
+		tap_fail(s, "Not activated", "cannot start the card thread");
+		return;
+	}
+	s->joinable = 1;
+}
+
+static void
+tap_join(struct tapscr *s)
+{
+	if (s->joinable) {
+		pthread_join(s->thread, NULL);
+		s->joinable = 0;
+	}
+}
+
+static void
+tap_ask_pin(struct tapscr *s, const char *why)
+{
+	s->phase = PH_ASK_PIN;
+	radio_init(&s->choice);
+	radio_add(&s->choice, "Enter the card's current PIN", 1);
+	radio_add(&s->choice, "Reset the card (every credential on it is "
+	    "erased)", 1);
+	field_init(&s->pin, 63, NULL);
+	snprintf(s->pin_err, sizeof(s->pin_err), "%s", why ? why : "");
+}
+
+static void
+tap_failed(struct tapscr *s)
+{
+	const char *m = s->err.msg[0] ? s->err.msg : kd_strerror(s->rc);
+	char buf[600];
+
+	switch (s->rc) {
+	case KD_ERR_REMOVED:
+		snprintf(buf, sizeof(buf), "The card left the reader before "
+		    "it was done (%s). Put it back, then Enter tries again.", m);
+		tap_fail(s, "Card removed", buf);
+		break;
+	case KD_ERR_TIMEOUT:
+		tap_fail(s, "No card", m);
+		break;
+	case KD_ERR_NOTFIDO:
+		tap_fail(s, "Not a FIDO security key", m);
+		break;
+	case KD_ERR_NODEV:
+		tap_fail(s, "No reader", m);
+		break;
+	case KD_ERR_FULL:
+		tap_fail(s, "The card is full", m);
+		break;
+	case KD_ERR_PIN:
+		tap_fail(s, "PIN problem", m);
+		break;
+	default:
+		tap_fail(s, "Not activated", m);
+		break;
+	}
+}
+
+static void
+tap_done(struct tapscr *s)
+{
+	struct kd_err e;
+
+	kd_err_clear(&e);
+	if (s->job.commit(s->job.arg, &s->tap, &e) != KD_OK) {
+		tap_fail(s, "Not saved", e.msg[0] ? e.msg : kd_strerror(e.code));
+		return;
+	}
+	/* Stored (and the PIN is in the queued mail): wipe it here. */
+	tap_clear(&s->tap);
+	s->phase = PH_ACTIVE;
+	s->active_at = clock_ms();
+}
+
+/* The thread has ended: what now. */
+static enum tui_do
+tap_finished(struct tapscr *s)
+{
+	int had_pin = s->tap.operator_pin[0] != '\0';
+
+	tap_join(s);
+	if (s->phase == PH_STOP)
+		return TUI_POP;
+	if (s->switching && s->rc == KD_ERR_CANCELLED) {
+		tap_start(s);
+		return TUI_STAY;
+	}
+	if (s->rc == KD_OK)
+		tap_done(s);
+	else if (s->rc == KD_ERR_HAS_PIN)
+		tap_ask_pin(s, NULL);
+	else if (s->rc == KD_ERR_PIN && had_pin) {
+		/* The operator's PIN was wrong: ask again, never resend it. */
+		kd_wipe(s->tap.operator_pin, sizeof(s->tap.operator_pin));
+		tap_ask_pin(s, s->err.msg);
+	} else
+		tap_failed(s);
+	return TUI_STAY;
+}
+
+static void
+tap_cancel(struct tapscr *s)
+{
+	s->phase = PH_STOP;
+	s->tap.cancel = 1;
+}
+
+/* r: the next attached reader or key, or any. */
+static void
+tap_next_path(struct tapscr *s)
+{
+	int i, at = -1;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->npaths; i++)
+		if (strcmp(s->paths[i], s->path) == 0)
+			at = i;
+	if (at + 1 < s->npaths)
+		snprintf(s->path, sizeof(s->path), "%s", s->paths[at + 1]);
+	else
+		s->path[0] = '\0';
+	pthread_mutex_unlock(&s->mu);
+	if (s->phase == PH_RUN) {
+		s->switching = 1;
+		s->tap.cancel = 1;
+	} else
+		tap_start(s);
+}
+
+/* ---- drawing ---- */
+
+void
+tap_banner_draw(int y, int height, enum tui_role role, const char *text)
+{
+	attr_t a = tui_attr(role) | A_BOLD;
+	int w = COLS - 8, x = 4, i, tw = tui_text_width(text);
+
+	if (height < 3)
+		height = 3;
+	attrset(a);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	for (i = 1; i < height - 1; i++) {
+		tui_fill(y + i, x + 1, w - 2, a);
+		attrset(a);
+		mvaddch(y + i, x, ACS_VLINE);
+		mvaddch(y + i, x + w - 1, ACS_VLINE);
+	}
+	mvaddch(y + height - 1, x, ACS_LLCORNER);
+	mvhline(y + height - 1, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y + height - 1, x + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+	if (tw > w - 4)
+		tw = w - 4;
+	tui_text(y + height / 2, x + (w - tw) / 2, w - 4, a, text);
+}
+
+static const char *
+tap_prompt(const struct tapscr *s, int st)
+{
+	int key = s->job.type == KD_KEY_FIDO2;
+
+	switch (st) {
+	case KD_TAP_WAIT_READER:
+		return "Plug in a card reader or security key";
+	case KD_TAP_TOUCH:
+		return "Touch your security key";
+	case KD_TAP_CARD_PRESENT:
+	case KD_TAP_WORKING:
+	case KD_TAP_VERIFYING:
+	case KD_TAP_DONE:
+		return key ? "Keep the security key plugged in" :
+		    "Keep the card on the reader";
+	default:
+		return key ? "Plug in and touch your security key" :
+		    "Tap the card on the reader";
+	}
+}
+
+static void
+tap_state_text(const struct tapscr *s, int st, char *buf, size_t len)
+{
+	long left = (s->tap.timeout_ms - (clock_ms() - s->started)) / 1000;
+
+	switch (st) {
+	case KD_TAP_WAIT_READER:
+		snprintf(buf, len, "no reader attached (%ld s left)", left);
+		break;
+	case KD_TAP_CARD_PRESENT:
+		snprintf(buf, len, "card found, opening it");
+		break;
+	case KD_TAP_WORKING:
+		snprintf(buf, len, "%s", s->tap.verification == KD_VERIFY_PIN ?
+		    "setting the PIN and making the credential" :
+		    "making the credential");
+		break;
+	case KD_TAP_TOUCH:
+		snprintf(buf, len, "waiting for a touch");
+		break;
+	case KD_TAP_VERIFYING:
+		snprintf(buf, len, "checking the new credential");
+		break;
+	case KD_TAP_DONE:
+		snprintf(buf, len, "verified, saving");
+		break;
+	case KD_TAP_WAIT_CARD:
+		snprintf(buf, len, "waiting for a card (%ld s left)",
+		    left > 0 ? left : 0);
+		break;
+	default:
+		snprintf(buf, len, "looking for the reader");
+		break;
+	}
+}
+
+static void
+tap_draw_reader(struct tapscr *s, int y)
+{
+	char dev[256];
+
+	pthread_mutex_lock(&s->mu);
+	snprintf(dev, sizeof(dev), "%s", s->device);
+	pthread_mutex_unlock(&s->mu);
+	if (dev[0] == '\0' && s->path[0] != '\0')
+		snprintf(dev, sizeof(dev), "%s", strncmp(s->path, "pcsc:", 5) == 0 ?
+		    s->path + 5 : s->path);
+	tui_text(y, 2, 16, A_BOLD, "Reader");
+	tui_text(y, 19, COLS - 21, A_NORMAL, dev[0] ? dev :
+	    "any (the first card or key found)");
+}
+
+/* The card's PIN, drawn as stars. */
+static void
+tap_draw_masked(const struct tui_field *f, int y, int x, int width)
+{
+	char stars[TUI_FIELD_MAX + 1];
+	size_t n = f->len < (size_t)width - 1 ? f->len : (size_t)width - 1;
+
+	memset(stars, '*', n);
+	stars[n] = '\0';
+	tui_text_pad(y, x, width, tui_attr(TUI_FIELD_FOCUS), stars);
+	tui_cursor_want(y, x + (int)(f->cur < n ? f->cur : n));
+}
+
+static void
+tap_draw_ask_pin(struct tapscr *s, int y)
+{
+	tap_banner_draw(y, 3, TUI_WARN, "This card already has a PIN");
+	y += 4;
+	y += tui_wrap_draw(y, 4, COLS - 8, 2, A_NORMAL, "keydesk needs the "
+	    "card's current PIN to go on (the card then gets the PIN that is "
+	    "emailed to the user), or the card must be reset.");
+	radio_draw(&s->choice, y + 1, 4, COLS - 8, 1);
+	if (s->choice.sel == 0) {
+		tui_text(y + 3, 8, 14, A_BOLD, "Current PIN");
+		tap_draw_masked(&s->pin, y + 3, 22, 24);
+	}
+	if (s->pin_err[0] != '\0')
+		tui_textf(y + 4, 8, COLS - 12, tui_attr(TUI_ERROR), "! %s",
+		    s->pin_err);
+}
+
+static const struct tui_keyhint run_keys[] = {
+	{ "Esc", "Cancel" }, { "r", "Another reader" },
+};
+static const struct tui_keyhint failed_keys[] = {
+	{ "Enter", "Retry" }, { "Esc", "Cancel" }, { "r", "Another reader" },
+};
+static const struct tui_keyhint pin_keys[] = {
+	{ "Enter", "OK" }, { "Up/Down", "Choose" }, { "Esc", "Cancel" },
+};
+static const struct tui_keyhint active_keys[] = {
+	{ "Enter", "Continue" },
+};
+
+static void
+tap_draw_phase(struct tapscr *s, int st, int y)
+{
+	static const char spin[] = "|/-\\";
+	char buf[256];
+
+	switch (s->phase) {
+	case PH_RUN:
+		tap_banner_draw(y, 5, TUI_NORMAL, tap_prompt(s, st));
+		tap_state_text(s, st, buf, sizeof(buf));
+		tui_textf(y + 6, 6, COLS - 12, A_NORMAL, "%c  %s",
+		    spin[s->spin % 4], buf);
+		keybar_draw(run_keys, KD_NELEM(run_keys));
+		break;
+	case PH_STOP:
+		tap_banner_draw(y, 5, TUI_WARN, "Cancelling...");
+		keybar_draw(NULL, 0);
+		break;
+	case PH_FAILED:
+		tap_banner_draw(y, 5, TUI_ERROR, s->head);
+		tui_wrap_draw(y + 6, 6, COLS - 12, 3, tui_attr(TUI_ERROR), s->msg);
+		tui_text(y + 10, 6, COLS - 12, A_BOLD, "Enter Retry / Esc Cancel");
+		keybar_draw(failed_keys, KD_NELEM(failed_keys));
+		break;
+	case PH_ASK_PIN:
+		tap_draw_ask_pin(s, y);
+		keybar_draw(pin_keys, KD_NELEM(pin_keys));
+		break;
+	case PH_ACTIVE:
+		tap_banner_draw(y, 5, TUI_OK, "Active");
+		tui_text(y + 6, 6, COLS - 12, tui_attr(TUI_OK), "The key is "
+		    "active: its credential was verified and saved.");
+		keybar_draw(active_keys, KD_NELEM(active_keys));
+		break;
+	}
+}
+
+static void
+tap_draw(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct tapscr *s = (struct tapscr *)sc;
+	int st = atomic_load(&s->state), y = TUI_TOP;
+	char buf[256];
+
+	(void)app;
+	tui_header_draw(s->job.title, NULL);
+	tui_text(y, 2, 16, A_BOLD, "Activating");
+	tui_text(y, 19, COLS - 21, A_NORMAL, s->job.who);
+	tui_wrap_draw(y + 1, 19, COLS - 21, 2, A_NORMAL, s->job.what);
+	tap_draw_reader(s, y + 3);
+	tui_text(y + 4, 2, 16, A_BOLD, "State");
+	if (s->phase == PH_RUN)	/* the spinner line has the details */
+		snprintf(buf, sizeof(buf), "%s", st == KD_TAP_WAIT_READER ?
+		    "no reader" : st < 0 || st == KD_TAP_WAIT_CARD ?
+		    "no card yet" : st == KD_TAP_TOUCH ? "key found" :
+		    "card on the reader");
+	else
+		snprintf(buf, sizeof(buf), "%s", s->phase == PH_STOP ?
+		    "cancelling" : s->phase == PH_ASK_PIN ? "the card has a PIN" :
+		    s->phase == PH_ACTIVE ? "active" : s->head);
+	tui_text(y + 4, 19, COLS - 21, A_NORMAL, buf);
+	tap_draw_phase(s, st, y + 6);
+	if (s->reset.open) {
+		tui_cursor_want(-1, -1);
+		dialog_draw(&s->reset);
+	}
+}
+
+/* ---- keys ---- */
+
+static void
+tap_pin_wipe(struct tapscr *s)
+{
+	kd_wipe(s->pin.buf, sizeof(s->pin.buf));
+	s->pin.len = s->pin.cur = s->pin.scroll = 0;
+}
+
+static enum tui_do
+tap_pin_enter(struct tapscr *s)
+{
+	if (s->choice.sel == 1) {
+		dialog_confirm(&s->reset, "Reset the card? (y/N)", "Every "
+		    "credential on this card will be erased. y resets it and "
+		    "goes on; n goes back.");
+		return TUI_STAY;
+	}
+	if (s->pin.len == 0) {
+		snprintf(s->pin_err, sizeof(s->pin_err), "type the card's PIN "
+		    "first (or choose Reset)");
+		return TUI_STAY;
+	}
+	field_get(&s->pin, s->tap.operator_pin, sizeof(s->tap.operator_pin));
+	tap_pin_wipe(s);
+	tap_start(s);
+	return TUI_STAY;
+}
+
+static enum tui_do
+tap_pin_key(struct tapscr *s, const struct tui_key *k)
+{
+	if (s->reset.open) {
+		if (dialog_key(&s->reset, k) == TUI_W_YES) {
+			s->tap.reset_first = 1;
+			tap_start(s);
+		}
+		return TUI_STAY;
+	}
+	switch (k->act) {
+	case TUI_K_ESC:
+	case TUI_K_CTRL_C:
+		return TUI_POP;
+	case TUI_K_UP:
+	case TUI_K_DOWN:
+	case TUI_K_TAB:
+	case TUI_K_BACKTAB:
+		s->choice.sel = s->choice.cur = !s->choice.sel;
+		s->pin_err[0] = '\0';
+		return TUI_STAY;
+	case TUI_K_ENTER:
+		return tap_pin_enter(s);
+	default:
+		break;
+	}
+	if (s->choice.sel == 0 && field_key(&s->pin, k) == TUI_W_CHANGED)
+		s->pin_err[0] = '\0';
+	return TUI_STAY;
+}
+
+static enum tui_do
+tap_key(struct tui_screen *sc, const struct tui_app *app,
+    const struct tui_key *k, struct tui_screen **next)
+{
+	struct tapscr *s = (struct tapscr *)sc;
+	int esc = k->act == TUI_K_ESC || k->act == TUI_K_CTRL_C;
+
+	(void)app;
+	(void)next;
+	switch (s->phase) {
+	case PH_ASK_PIN:
+		return tap_pin_key(s, k);
+	case PH_ACTIVE:
+		return k->act == TUI_K_ENTER || esc ? TUI_POP : TUI_STAY;
+	case PH_STOP:
+		return TUI_STAY;
+	case PH_RUN:
+		if (esc)
+			tap_cancel(s);
+		else if (tui_key_letter(k) == 'r')
+			tap_next_path(s);
+		return TUI_STAY;
+	case PH_FAILED:
+		if (esc)
+			return TUI_POP;
+		if (k->act == TUI_K_ENTER)
+			tap_start(s);
+		else if (tui_key_letter(k) == 'r')
+			tap_next_path(s);
+		return TUI_STAY;
+	}
+	return TUI_STAY;
+}
+
+static enum tui_do
+tap_tick(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct tapscr *s = (struct tapscr *)sc;
+
+	(void)app;
+	if (s->phase == PH_ACTIVE)
+		return clock_ms() - s->active_at >= ACTIVE_MS ? TUI_POP :
+		    TUI_IDLE;
+	if (!s->joinable)
+		return TUI_IDLE;
+	if (atomic_load_explicit(&s->running, memory_order_acquire)) {
+		s->spin++;	/* the spinner, and the seconds left */
+		return TUI_STAY;
+	}
+	return tap_finished(s);
+}
+
+static void
+tap_free(struct tui_screen *sc)
+{
+	struct tapscr *s = (struct tapscr *)sc;
+
+	s->tap.cancel = 1;	/* quitting: the card gets the cancel too */
+	tap_join(s);
+	tap_clear(&s->tap);
+	tap_pin_wipe(s);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+static const struct tui_screen_ops tap_ops = {
+	.name = "tap",
+	.draw = tap_draw,
+	.key = tap_key,
+	.tick = tap_tick,
+	.free = tap_free,
+};
+
+static void
+tap_env_reader(struct tapscr *s)
+{
+	const char *r = getenv("KEYDESK_READER");
+
+	if (r == NULL || *r == '\0')
+		return;
+	/* As the CLI's --reader: a reader's name, or a USB key's path. */
+	snprintf(s->path, sizeof(s->path), "%s%s", strncmp(r, "pcsc:", 5) != 0 &&
+	    r[0] != '/' ? "pcsc:" : "", r);
+}
+
+struct tui_screen *
+screen_tap_new(const struct tui_app *app, const struct tap_job *job)
+{
+	struct tapscr *s;
+	struct kd_err e;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (pthread_mutex_init(&s->mu, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	s->base.ops = &tap_ops;
+	s->app = app;
+	s->job = *job;
+	atomic_init(&s->running, 0);
+	atomic_init(&s->state, -1);
+	tap_env_reader(s);
+	kd_err_clear(&e);
+	if (tap_init(&s->tap, app->cfg, job->verification, job->user_name,
+	    job->display_name, &e) != KD_OK) {
+		tap_fail(s, "Not activated", e.msg);
+		return &s->base;
+	}
+	s->tap.progress = tap_progress;
+	s->tap.progress_arg = s;
+	tap_start(s);
+	return &s->base;
+}

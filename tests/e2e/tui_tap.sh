@@ -1,0 +1,216 @@
+#!/bin/sh
+# "Activate now" in the TUI at 80x24, through a real pcscd, the vpcd reader
+# driver and the project's software FIDO2 card, with mail to a real SMTP
+# server on loopback: the tap screen, Active, the PIN mail (and that it is
+# the card's PIN), PINless, a card pulled mid-tap and Retry, Esc on a slow
+# card, a card that already has a PIN, and the readers screen.
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$KD_TOP/tests/lib/tmux.sh"
+. "$KD_TOP/tests/lib/smtpd.sh"
+. "$KD_TOP/tests/lib/pcscd.sh"
+# tmux.sh names its server kd$$, but test runs in other PID namespaces share
+# /tmp, and a PID repeats there: a random suffix keeps the server ours.
+TUI_SOCK=kd$$.$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+TUI_TMUX="tmux -L $TUI_SOCK -f /dev/null"
+trap 'tui_stop; pcsc_cleanup; smtpd_stop' EXIT
+
+T=$(e2e_dir)
+DB=$T/kd.db
+CFG=$T/pin.yaml
+CFG_PINLESS=$T/pinless.yaml
+DRIVE=$KD_BUILD/tests/hw_fido_drive
+AAGUID=7c46a092672945d78a67d474d2df1b53
+smtpd_start "$T/mail" || { echo "not ok - smtp sink starts"; exit 1; }
+pcscd_start || { echo "not ok - pcscd starts"; exit 1; }
+# config VERIFICATION: card defaults with that verification.
+config() {
+	cat <<EOC
+smtp: {url: "$SMTPD_URL", starttls: none, from: "keydesk <keydesk@example.com>"}
+activation: {base_url: "https://keydesk.example.com/activate/", pin_length: 8}
+defaults:
+  card: {auditable: true, bluetooth_proximity: false, offline_login: false, verification: $1}
+EOC
+}
+config pin >"$CFG"
+config pinless >"$CFG_PINLESS"
+
+# mail_pin NAME: the PIN in the newest PIN mail to NAME.
+mail_pin() {
+	/usr/bin/python3 - "$T/mail" "$1" <<'EOP'
+import mailbox, re, sys
+pin = ""
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    b = m.get_payload(decode=True).decode()
+    if sys.argv[2] in b and "Its PIN is" in b:
+        r = re.search(r"^  ([0-9]{8,})$", b, re.M)
+        pin = r.group(1) if r else pin
+print(pin)
+EOP
+}
+mails_to() {
+	grep -l "^To: .*<$1>" "$T"/mail/new/* "$T"/mail/cur/* 2>/dev/null | wc -l | tr -d ' '
+}
+keys_of() {
+	sqlite3 "$DB" "SELECT count(*) FROM keys k JOIN users u ON u.id = k.user WHERE u.user_id = '$1'"
+}
+no_user() {
+	! kd user show "$1" >/dev/null 2>&1
+}
+
+# card NAME [vcard args]: a fresh software card on a free vpcd slot.
+card() {
+	_name=$1; shift
+	vcard_stop >/dev/null 2>&1
+	vcard_start_free 20 --state "$T/card.$_name" "$@" >/dev/null 2>&1
+}
+
+# start CONFIG: the TUI on this test's reader (KEYDESK_READER).
+start() {
+	tui_stop
+	tui_start env KEYDESK_READER="$VCARD_READER" "$KEYDESK" --config "$1" \
+	    --db "$DB"
+	tui_wait "Users" >/dev/null
+}
+
+# to_confirm ID NAME USERNAME: the New User wizard up to Confirm with a
+# Contactless Card, default settings and "Activate now".
+to_confirm() {
+	tui_keys n
+	tui_wait "User information" >/dev/null || return 1
+	tui_type "$1"; tui_keys Tab
+	tui_type "$2"; tui_keys Tab
+	tui_type "$3@example.com"; tui_keys Tab
+	tui_type "$3"; tui_keys Enter
+	tui_wait "Step 2 of" >/dev/null || return 1
+	tui_keys Enter
+	tui_wait "Assign a security key now" >/dev/null || return 1
+	tui_keys Space
+	tui_wait "[x] Assign a security key now" >/dev/null || return 1
+	tui_keys Enter
+	tui_wait "(*) Contactless Card" >/dev/null || return 1
+	tui_keys Enter
+	tui_wait "The defaults for this type" >/dev/null || return 1
+	tui_keys Enter
+	tui_wait "Method" >/dev/null || return 1
+	tui_keys Tab Up
+	tui_wait "(*) Activate now" >/dev/null || return 1
+	tui_has "tap the card on the reader" || return 1
+	tui_keys Enter
+	tui_wait "Check everything" >/dev/null
+}
+
+# 1. PIN verification, card pulled off the reader until the tap screen
+# shows: the prompt, the reader, then Active and Done.
+card pin || { echo "not ok - card starts"; exit 1; }
+start "$CFG"
+to_confirm T1 "Tia Tap" tia
+check "confirm: activate now" tui_has "now, at this desk (tap the card next)"
+kill -USR1 "$VCARD_PID"
+pcsc_wait_card "$VCARD_READER" absent 10
+tui_keys Enter
+check "tap screen prompt" tui_wait "Tap the card on the reader"
+check "tap screen names the reader" tui_has "$VCARD_READER"
+check "tap screen: waiting for a card" tui_wait "waiting for a card"
+kill -USR2 "$VCARD_PID"
+check "tap: Active" tui_wait "Active" 30
+check "done screen" tui_wait "Done: user T1 (Tia Tap) created." 15
+check "done: key active" tui_has "Active (activated at this desk)"
+check "done: PIN emailed, not shown" tui_has "emailed to tia@example.com (not shown here)"
+check "done: delivery sent" tui_wait "Delivery         sent" 15
+pin=$(mail_pin "Tia Tap")
+check "PIN email received" test -n "$pin"
+check "PIN not on the screen" test -z "$(tui_screen | grep -F "$pin")"
+kd user show T1 --json >"$T/t1.json"
+check "user show: active credential" test "$(json_get "$T/t1.json" \
+    'd["status"]+"/"+d["keys"][0]["status"]+"/"+str(len(d["keys"][0]["credential_id"]) > 20)+"/"+d["keys"][0]["aaguid"]')" = \
+    "active/active/True/$AAGUID"
+tui_stop
+timeout 30 "$DRIVE" changepin --reader "$VCARD_READER" --old "$pin" \
+    --new 24681357 >"$T/cp" 2>&1
+check "the card's PIN is the mailed one" test $? -eq 0
+
+# 2. PINless: no PIN mail.
+card pinless || { echo "not ok - card starts"; exit 1; }
+start "$CFG_PINLESS"
+to_confirm T2 "Lou Less" lou
+tui_keys Enter
+check "PINless: Active" tui_wait "Done: user T2 (Lou Less) created." 30
+check "PINless: no PIN" tui_has "none (PINless)"
+check "PINless: nothing mailed" tui_has "Mailed           nothing"
+check "PINless: no mail to the user" test "$(mails_to lou@example.com)" = 0
+check "PINless: key active" test "$(kd user show T2 --json | /usr/bin/python3 -c \
+    'import json,sys; k=json.load(sys.stdin)["keys"][0]; print(k["status"], k["settings"]["verification"])')" = \
+    "active pinless"
+
+# 3. Card pulled mid-tap: a message, Enter retries, one key.
+card pulled --pull-at makeCredential --reinsert-ms 1500 ||
+    { echo "not ok - card starts"; exit 1; }
+start "$CFG_PINLESS"
+to_confirm T3 "Rae Retry" rae
+tui_keys Enter
+check "pulled: message" tui_wait "Card removed" 30
+check "pulled: retry offered" tui_has "Enter Retry"
+check "pulled: nothing written yet" no_user T3
+pcsc_wait_card "$VCARD_READER" present 10
+tui_keys Enter
+check "pulled: retry succeeds" tui_wait "Done: user T3 (Rae Retry) created." 30
+check "pulled: exactly one key" test "$(keys_of T3)" = 1
+
+# 4. Esc on a slow card: cancelled quickly, back on Confirm, nothing written.
+card slow --slow 5000 || { echo "not ok - card starts"; exit 1; }
+start "$CFG_PINLESS"
+to_confirm T4 "Sue Slow" sue
+tui_keys Enter
+check "slow: spinner while the card works" tui_wait "making the credential" 15
+tui_keys Escape
+check "slow: back on Confirm within 3 s" tui_wait "Check everything" 3
+check "slow: says nothing was saved" tui_has "Not activated: nothing was saved"
+check "slow: draft intact" tui_has "Sue Slow"
+check "slow: no user written" no_user T4
+tui_keys Escape
+tui_wait "Discard this new user" >/dev/null && tui_keys y
+tui_wait "Users" >/dev/null
+
+# 5. A card that already has a PIN: the dialog, its PIN typed, Active; the
+# card then has the mailed PIN.
+card haspin --pin 11223344 || { echo "not ok - card starts"; exit 1; }
+start "$CFG"
+to_confirm T5 "Xi Pin" xi
+tui_keys Enter
+check "has PIN: the dialog" tui_wait "This card already has a PIN" 30
+check "has PIN: reset names the loss" tui_has "every credential on it is erased"
+tui_type 11223344
+check "has PIN: typed PIN is masked" tui_wait "********"
+check "has PIN: PIN not shown" tui_lacks 11223344
+tui_keys Enter
+check "has PIN: Done" tui_wait "Done: user T5 (Xi Pin) created." 30
+check "has PIN: active" tui_has "Active (activated at this desk)"
+tui_wait "Delivery         sent" 15 >/dev/null
+pin=$(mail_pin "Xi Pin")
+tui_stop
+timeout 30 "$DRIVE" changepin --reader "$VCARD_READER" --old "$pin" \
+    --new 99887766 >/dev/null 2>&1
+check "has PIN: the card has the mailed PIN" test $? -eq 0
+
+# 6. The readers screen: this test's reader with the card's AAGUID.
+reader_row() {
+	tui_screen | grep -F "$VCARD_READER" | grep -qF "$AAGUID"
+}
+poll() {
+	_n=$(( $1 * 20 )); shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 1
+}
+start "$CFG"
+tui_keys R
+check "readers: pcscd status" tui_wait "pcscd: running"
+check "readers: the reader with the card's AAGUID" poll 15 reader_row
+tui_keys Escape
+check "readers: Esc back to the list" tui_wait "Users"
+tui_stop
+vcard_stop
+e2e_done
