@@ -510,8 +510,11 @@ pcsc_card_xchg(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 			    msg_removed);
 		return pcsc_err(rv, "talking to the card", err);
 	}
-	/* vpcd answers an empty response when the card leaves mid-command */
-	if (rlen < 2 && card_gone(k)) {
+	/* vpcd answers an empty response when the card leaves mid-command;
+	 * pcscd may not have seen it go yet (it polls), or may already have
+	 * seen it come back.  No answer at all is a card that left the field
+	 * either way: the operator's fix is the same, tap again. */
+	if (rlen == 0 || (rlen < 2 && card_gone(k))) {
 		*resp_len = 0;
 		return kd_err_set(err, KD_ERR_REMOVED, "%s", msg_removed);
 	}

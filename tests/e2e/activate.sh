@@ -67,7 +67,7 @@ check "PINless: no PIN mail" sh -c "[ -z \"\$(sqlite3 '$DB' \"SELECT id FROM out
 check "PINless key active" test "$(kd user show L1 --json | /usr/bin/python3 -c 'import json,sys; k=json.load(sys.stdin)["keys"][0]; print(k["status"], k["settings"]["verification"])')" = "active pinless"
 
 # 3. Card pulled mid-tap: clear message, nothing written, retry succeeds once.
-card pulled --pull-at makeCredential --reinsert-ms 500
+card pulled --pull-at makeCredential --reinsert-ms 2000
 kd user add --id R1 --name 'Rae Retry' --email rae@example.com --username rae \
     --key card --activate now --reader "$VCARD_READER" --setting verification=pinless \
     >"$T/o" 2>"$T/e"

@@ -159,7 +159,7 @@ drive changepin --reader "$reader" --old 135790 --new 864200
 check "after reset the new PIN is the card's PIN" "^changepin: ok"
 
 # --- pulled mid-makeCredential, then Retry ---
-card --pull-at 1 --reinsert-ms 800 --state "$tmp/pull.state"
+card --pull-at 1 --reinsert-ms 2000 --state "$tmp/pull.state"
 drive enroll --reader "$reader" --pin 135790
 check "card pulled during makeCredential: card removed" \
     "^enroll: error code=REMOVED msg=card removed from the reader" \
