@@ -74,6 +74,7 @@ kd user add --id R1 --name 'Rae Retry' --email rae@example.com --username rae \
 check "pulled card fails" test $? -eq 1
 check "pulled card: clear message" grep -qi 'removed' "$T/e"
 check "pulled card: no half-written user" sh -c "! kd user show R1 >/dev/null 2>&1"
+pcsc_wait_card "$VCARD_READER" absent 5 || true
 pcsc_wait_card "$VCARD_READER" present 10
 kd user add --id R1 --name 'Rae Retry' --email rae@example.com --username rae \
     --key card --activate now --reader "$VCARD_READER" --setting verification=pinless \

@@ -164,6 +164,8 @@ drive enroll --reader "$reader" --pin 135790
 check "card pulled during makeCredential: card removed" \
     "^enroll: error code=REMOVED msg=card removed from the reader" \
     "^pin_set=1"
+# The card is away for 2 s: let pcscd see it go, then come back.
+pcsc_wait_card "$reader" absent 5 || true
 pcsc_wait_card "$reader" present 10
 drive enroll --reader "$reader" --pin 135790 --current-pin 135790
 check "retry after the pull succeeds" "^enroll: ok" "^uv=1"
