@@ -141,31 +141,36 @@ readers_cell(void *arg, size_t row, int col, attr_t *a)
 
 /* ---- drawing ---- */
 
-static void
+/* pcscd's state and what to do about it; returns the rows used. */
+static int
 readers_draw_status(struct readers *r, int y)
 {
 	const struct kd_dev_list *l = r->list;
+	int n;
 
 	if (!r->probed) {
 		tui_text(y, 2, COLS - 4, tui_attr(TUI_DIM), "pcscd: asking...");
-		return;
+		return 1;
 	}
 	if (r->rc != KD_OK || l == NULL) {
 		tui_textf(y, 2, COLS - 4, tui_attr(TUI_ERROR), "cannot list the "
 		    "devices: %s", r->err.msg);
-		return;
+		return 1;
 	}
 	if (!l->pcsc_ok) {
 		tui_text(y, 2, COLS - 4, tui_attr(TUI_ERROR), "pcscd: not running");
-		tui_wrap_draw(y + 1, 4, COLS - 6, 2, A_NORMAL, l->pcsc_msg);
-		tui_text(y + 3, 4, COLS - 6, A_BOLD, "To fix: apt install pcscd; "
-		    "systemctl start pcscd");
-		return;
+		n = tui_wrap_draw(y + 1, 4, COLS - 6, 3, A_NORMAL, l->pcsc_msg);
+		tui_text(y + 1 + n, 4, COLS - 6, A_BOLD, "To fix: apt install "
+		    "pcscd; systemctl start pcscd");
+		return n + 2;
 	}
 	tui_text(y, 2, COLS - 4, tui_attr(TUI_OK), "pcscd: running");
-	if (l->pcsc_msg[0] != '\0')	/* no reader attached */
-		tui_textf(y, 18, COLS - 20, tui_attr(TUI_WARN), "%s: plug in a "
-		    "PC/SC reader", l->pcsc_msg);
+	if (l->pcsc_msg[0] == '\0')
+		return 1;
+	/* No reader attached. */
+	tui_textf(y + 1, 4, COLS - 6, tui_attr(TUI_WARN), "%s", l->pcsc_msg);
+	tui_text(y + 2, 4, COLS - 6, A_BOLD, "To fix: plug in a PC/SC reader");
+	return 3;
 }
 
 static void
@@ -221,8 +226,7 @@ readers_draw(struct tui_screen *sc, const struct tui_app *app)
 		snprintf(right, sizeof(right), "%zu device%s", r->list->n,
 		    r->list->n == 1 ? "" : "s");
 	tui_header_draw("Readers and keys", right);
-	readers_draw_status(r, y);
-	y += r->list != NULL && !r->list->pcsc_ok ? 5 : 2;
+	y += readers_draw_status(r, y) + 1;
 	if (r->table.n > 0) {
 		h = (int)r->table.n + 1;
 		if (h > TUI_BOTTOM - y - 6)

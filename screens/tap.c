@@ -25,6 +25,7 @@
 
 #define NPATHS		16
 #define ACTIVE_MS	1500	/* "Active" stays this long, then Done */
+#define KIOSK_IDLE_MS	30000	/* a kiosk forgets a failed tap (and whose) */
 
 enum phase {
 	PH_RUN,		/* the thread runs tap_run */
@@ -54,7 +55,7 @@ struct tapscr {
 	/* the screen */
 	char			 path[256];	/* "" any */
 	int			 switching;	/* restart on the new path */
-	int64_t			 started, active_at;
+	int64_t			 started, active_at, last;
 	unsigned		 spin;
 	char			 head[64], msg[600];
 	/* the has-PIN dialog */
@@ -123,6 +124,7 @@ static void
 tap_fail(struct tapscr *s, const char *head, const char *msg)
 {
 	s->phase = PH_FAILED;
+	s->last = clock_ms();
 	snprintf(s->head, sizeof(s->head), "%s", head);
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
@@ -159,6 +161,7 @@ static void
 tap_ask_pin(struct tapscr *s, const char *why)
 {
 	s->phase = PH_ASK_PIN;
+	s->last = clock_ms();
 	radio_init(&s->choice);
 	radio_add(&s->choice, "Enter the card's current PIN", 1);
 	radio_add(&s->choice, "Reset the card (every credential on it is "
@@ -555,6 +558,7 @@ tap_key(struct tui_screen *sc, const struct tui_app *app,
 
 	(void)app;
 	(void)next;
+	s->last = clock_ms();
 	switch (s->phase) {
 	case PH_ASK_PIN:
 		return tap_pin_key(s, k);
@@ -585,10 +589,13 @@ tap_tick(struct tui_screen *sc, const struct tui_app *app)
 {
 	struct tapscr *s = (struct tapscr *)sc;
 
-	(void)app;
 	if (s->phase == PH_ACTIVE)
 		return clock_ms() - s->active_at >= ACTIVE_MS ? TUI_POP :
 		    TUI_IDLE;
+	/* The person walked away: the next one starts from the code. */
+	if (app->opts->kiosk && (s->phase == PH_FAILED ||
+	    s->phase == PH_ASK_PIN) && clock_ms() - s->last >= KIOSK_IDLE_MS)
+		return TUI_POP;
 	if (!s->joinable)
 		return TUI_IDLE;
 	if (atomic_load_explicit(&s->running, memory_order_acquire)) {
