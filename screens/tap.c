@@ -228,7 +228,9 @@ tap_finished(struct tapscr *s)
 	tap_join(s);
 	if (s->phase == PH_STOP)
 		return TUI_POP;
-	if (s->switching && s->rc == KD_ERR_CANCELLED) {
+	/* r while it ran: whatever the cancelled attempt says, try the
+	 * reader chosen now (a verified credential is still kept). */
+	if (s->switching && s->rc != KD_OK) {
 		tap_start(s);
 		return TUI_STAY;
 	}

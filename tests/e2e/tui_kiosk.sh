@@ -121,5 +121,14 @@ check "every attempt audited" test "$(sqlite3 "$DB" \
 check "codes never in the audit log" sh -c \
     "! sqlite3 '$DB' 'SELECT details FROM audit' | grep -q 'ZZZZZ'"
 tui_stop
+
+# Not a kiosk: a from the users list opens the same screen, Esc goes back.
+tui_start "$KEYDESK" --config "$CFG" --db "$DB"
+tui_wait "Users" >/dev/null
+tui_keys a
+check "users list: a opens code redemption" tui_wait "Type the code from your"
+tui_keys Escape
+check "users list: Esc goes back" tui_wait "Kim Kiosk"
+tui_stop
 vcard_stop
 e2e_done
