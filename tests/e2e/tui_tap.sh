@@ -3,7 +3,8 @@
 # driver and the project's software FIDO2 card, with mail to a real SMTP
 # server on loopback: the tap screen, Active, the PIN mail (and that it is
 # the card's PIN), PINless, a card pulled mid-tap and Retry, Esc on a slow
-# card, a card that already has a PIN, and the readers screen.
+# card, a card that already has a PIN (its PIN typed; a wrong PIN, then a
+# confirmed reset), a new key for an existing user, and the readers screen.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/smtpd.sh"
@@ -197,6 +198,34 @@ tui_stop
 timeout 30 "$DRIVE" changepin --reader "$VCARD_READER" --old "$pin" \
     --new 99887766 >/dev/null 2>&1
 check "has PIN: the card has the mailed PIN" test $? -eq 0
+
+# 5b. A wrong PIN asks again (with the card's count); then the card is
+# reset, after a confirmation that names the loss.
+card reset --pin 11223344 || { echo "not ok - card starts"; exit 1; }
+start "$CFG"
+to_confirm T6 "Ria Reset" ria
+tui_keys Enter
+tui_wait "This card already has a PIN" 30 >/dev/null
+tui_type 99999999; tui_keys Enter
+check "wrong PIN: asked again with the reason" tui_wait "! wrong PIN" 30
+tui_keys Down
+tui_wait "(*) Reset the card" >/dev/null
+tui_keys Enter
+check "reset: confirmation names the loss" \
+    tui_wait "Every credential on this card will be erased"
+tui_keys n
+check "reset: n goes back to the choice" tui_wait_gone "Reset the card? (y/N)"
+check "reset: nothing written" no_user T6
+tui_keys Enter
+tui_wait "Reset the card? (y/N)" >/dev/null
+tui_keys y
+check "reset: Done" tui_wait "Done: user T6 (Ria Reset) created." 30
+tui_wait "Delivery         sent" 15 >/dev/null
+pin=$(mail_pin "Ria Reset")
+tui_stop
+timeout 30 "$DRIVE" changepin --reader "$VCARD_READER" --old "$pin" \
+    --new 99887766 >/dev/null 2>&1
+check "reset: the card has the mailed PIN" test $? -eq 0
 
 # 6. "+ New Security Key" for an existing user: a smartphone cannot be
 # activated now (the core's message, inline); a card can.
