@@ -22,7 +22,8 @@
 #
 # Synchronisation is always by polling the screen, never by sleeping.
 
-TUI_SOCK=kd$$
+# PIDs repeat across PID namespaces sharing /tmp: add randomness.
+TUI_SOCK=kd$$.$(od -An -N4 -tx4 /dev/urandom | tr -d " ")
 TUI_TMUX="tmux -L $TUI_SOCK -f /dev/null"
 
 # Quotes one argument for sh: 'it'\''s'.
