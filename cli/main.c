@@ -191,7 +191,7 @@ static int
 run(struct cli *c, int argc, char **argv, int help)
 {
 	const struct cli_cmd *cmd;
-	struct tui_opts topts = { c->kiosk, c->actor };
+	struct tui_opts topts = { c->kiosk, c->actor, c->role };
 	int used = 0;
 
 	if (argc == 0) {

@@ -5,7 +5,9 @@
  * the users list, Esc goes back.  Wrong codes are counted per kiosk by the
  * core (activate_check_code), which locks the kiosk out for a while; the
  * screen counts the lock down.  After a success, or 30 s without a key,
- * the screen is empty again for the next person. */
+ * the screen is empty again for the next person.  In kiosk mode F2 opens
+ * the operator sign-in (signin.c). */
+#include "screens/signin.h"
 #include "screens/tap.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
@@ -184,6 +186,7 @@ redeem_draw_done(struct redeem *r, int y)
 
 static const struct tui_keyhint keys[] = {
 	{ "Enter", "Activate" }, { "Esc", "Clear" },
+	{ "F2", "Operator sign-in" },
 };
 static const struct tui_keyhint keys_back[] = {
 	{ "Enter", "Activate" }, { "Esc", "Clear / Back" },
@@ -233,6 +236,13 @@ redeem_key(struct tui_screen *sc, const struct tui_app *app,
 	case TUI_K_F10:
 		/* A kiosk has no way out of the program. */
 		return app->opts->kiosk ? TUI_STAY : TUI_QUIT;
+	case TUI_K_F2:
+		/* A kiosk's only way to the admin screens. */
+		if (!app->opts->kiosk)
+			return TUI_STAY;
+		redeem_reset(r);
+		*next = screen_signin_new(app);
+		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case TUI_K_ESC:
 		if (!app->opts->kiosk && r->code.len == 0 && !r->active)
 			return TUI_POP;

@@ -7,8 +7,44 @@
 #include "tui/widget.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #define POLL_MS 100
+
+static long long
+loop_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The kiosk's idle lock: after kiosk.idle_lock seconds without a key,
+ * every screen closes, the operator is signed out and an empty start
+ * screen opens (nothing happens when that is what is shown already). */
+static struct tui_screen *pop(struct tui_screen *);
+
+static struct tui_screen *
+idle_lock(struct tui_screen *top, const struct tui_app *app,
+    long long *last)
+{
+	struct tui_screen *home;
+
+	if (!app->opts->kiosk || app->cfg->kiosk_idle_lock <= 0 ||
+	    app->home == NULL || loop_ms() - *last <
+	    (long long)app->cfg->kiosk_idle_lock * 1000)
+		return top;
+	*last = loop_ms();
+	if (top->below == NULL && !app->sess->signed_in)
+		return top;	/* the redemption screen resets itself */
+	if ((home = app->home(app)) == NULL)
+		return top;
+	while (top != NULL)
+		top = pop(top);
+	tui_signout(app);
+	return home;
+}
 
 static void
 draw_too_small(void)
@@ -84,6 +120,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 	struct tui_key k;
 	enum tui_do what;
 	int sig = 0, dirty = 1;
+	long long last = loop_ms();
 
 	while (top != NULL && (sig = tui_term_signalled()) == 0) {
 		if (dirty)
@@ -92,10 +129,16 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		next = NULL;
 		what = TUI_STAY;
 		dirty = 1;
+		if (k.act != TUI_K_NONE && k.act != TUI_K_RESIZE)
+			last = loop_ms();
 		if (k.act == TUI_K_NONE) {
 			/* Idle: redraw only what a screen's tick changed. */
 			if (top->ops->tick != NULL)
 				what = top->ops->tick(top, app);
+			/* A tick that opens a screen hands it over through
+			 * key() with TUI_K_NONE. */
+			if (what == TUI_PUSH || what == TUI_REPLACE)
+				what = top->ops->key(top, app, &k, &next);
 			if ((dirty = what != TUI_IDLE) == 0)
 				what = TUI_STAY;
 		} else if (k.act == TUI_K_REDRAW) {
@@ -105,6 +148,11 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 			what = top->ops->key(top, app, &k, &next);
 		}
 		top = apply(top, what, next, app);
+		if (top != NULL && k.act == TUI_K_NONE) {
+			next = idle_lock(top, app, &last);
+			dirty |= next != top;
+			top = next;
+		}
 	}
 	while (top != NULL)
 		top = pop(top);

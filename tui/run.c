@@ -8,6 +8,32 @@
 #include "screens/tap.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "core/operator.h"
+
+int
+tui_allows(const struct tui_app *app, int perm)
+{
+	return role_allows((enum kd_role)app->sess->role, (enum kd_perm)perm);
+}
+
+void
+tui_signin(const struct tui_app *app, const char *name, int role)
+{
+	snprintf(app->sess->actor, sizeof(app->sess->actor), "%s", name);
+	app->sess->role = role;
+	app->sess->signed_in = 1;
+}
+
+void
+tui_signout(const struct tui_app *app)
+{
+	snprintf(app->sess->actor, sizeof(app->sess->actor), "%s",
+	    app->sess->base_actor);
+	app->sess->role = app->sess->base_role;
+	app->sess->signed_in = 0;
+}
 
 int
 tui_run(const struct kd_config *cfg, struct kd_store *st,
@@ -15,6 +41,7 @@ tui_run(const struct kd_config *cfg, struct kd_store *st,
 {
 	static const struct tui_opts none;
 	struct tui_app app;
+	struct tui_session sess;
 	struct tui_screen *first;
 	struct kd_err e;
 	int rc;
@@ -23,7 +50,17 @@ tui_run(const struct kd_config *cfg, struct kd_store *st,
 	app.cfg = cfg;
 	app.st = st;
 	app.opts = opts != NULL ? opts : &none;
-	app.actor = app.opts->actor != NULL ? app.opts->actor : kd_os_user();
+	memset(&sess, 0, sizeof(sess));
+	/* A kiosk acts as "kiosk" until an operator signs in. */
+	snprintf(sess.base_actor, sizeof(sess.base_actor), "%s",
+	    app.opts->kiosk ? "kiosk" : app.opts->actor != NULL ?
+	    app.opts->actor : kd_os_user());
+	sess.base_role = app.opts->kiosk ? KD_ROLE_KIOSK :
+	    opts != NULL ? app.opts->role : KD_ROLE_ADMIN;
+	app.sess = &sess;
+	tui_signout(&app);
+	app.actor = sess.actor;
+	app.home = app.opts->kiosk ? screen_redeem_new : screen_users_new;
 	if ((app.worker = tui_worker_new(cfg, store_path(st))) == NULL) {
 		fprintf(stderr, "keydesk: out of memory\n");
 		return 1;

@@ -14,16 +14,36 @@
 #include "tui/tui.h"
 
 struct tui_worker;
+struct tui_app;
+
+/* Who is working: the OS user, "kiosk", or the operator who signed in
+ * (issue 5).  Only the sign-in screen and the idle lock change it. */
+struct tui_session {
+	char		 actor[128];	/* app->actor points here */
+	int		 role;		/* enum kd_role */
+	int		 signed_in;	/* an operator (kiosk mode) */
+	char		 base_actor[128];	/* after a sign-out */
+	int		 base_role;
+};
 
 /* What screens get: the configuration, the store and who is working.
- * Screens read it; none of them changes it. */
+ * Screens read it; none of them changes it but through tui_session. */
 struct tui_app {
 	const struct kd_config	*cfg;
 	struct kd_store		*st;
 	const struct tui_opts	*opts;
 	const char		*actor;
 	struct tui_worker	*worker;	/* outbox delivery */
+	struct tui_session	*sess;
+	/* The start screen, opened again by the kiosk's idle lock. */
+	struct tui_screen	*(*home)(const struct tui_app *);
 };
+
+/* The session's role allows `perm` (enum kd_perm). */
+int	tui_allows(const struct tui_app *, int perm);
+/* An operator signed in / out: the audit actor and the role change. */
+void	tui_signin(const struct tui_app *, const char *name, int role);
+void	tui_signout(const struct tui_app *);
 
 enum tui_do {
 	TUI_STAY = 0,	/* redraw, keep going */

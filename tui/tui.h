@@ -9,6 +9,7 @@
 struct tui_opts {
 	int	 kiosk;		/* --kiosk (issue 5) */
 	const char *actor;	/* who the audit names */
+	int	 role;		/* enum kd_role of the actor (not --kiosk) */
 };
 
 /* Runs until the operator quits.  Returns the process exit status. */
