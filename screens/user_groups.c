@@ -3,6 +3,7 @@
  * are made on the Groups screen (g on the users list). */
 #include "screens/user.h"
 #include "tui/draw.h"
+#include "core/operator.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,9 @@ static const struct tui_keyhint hints[] = {
 	{ "Space", "Add/Remove" }, { "Up/Down", "Group" }, { "Tab", "Section" },
 	{ "Esc", "Back" }, { "d", "Disable/Enable" }, { "F8", "Delete user" },
 };
+static const int perms[] = {
+	KD_PERM_EDIT, -1, -1, -1, KD_PERM_EDIT, KD_PERM_DELETE,
+};
 
 void
 user_groups_draw(struct user *s, const struct tui_app *app, int y)
@@ -51,7 +55,7 @@ user_groups_draw(struct user *s, const struct tui_app *app, int y)
 	    "(%zu group%s).  Space adds or removes.", s->all.n,
 	    s->all.n == 1 ? "" : "s");
 	listbox_draw(&s->all, y + 2, 4, COLS - 8, h - 1, 1);
-	keybar_draw(hints, KD_NELEM(hints));
+	tui_keybar_role(app, hints, perms, KD_NELEM(hints));
 }
 
 static void
@@ -79,6 +83,8 @@ int
 user_groups_key(struct user *s, const struct tui_app *app,
     const struct tui_key *k)
 {
+	if (k->act == TUI_K_SPACE && !tui_allows(app, KD_PERM_EDIT))
+		return 1;	/* membership is an edit */
 	switch (listbox_key(&s->all, k)) {
 	case TUI_W_CHANGED:
 		groups_set(s, app);

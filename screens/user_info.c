@@ -5,6 +5,7 @@
 #include "screens/user.h"
 #include "core/validate.h"
 #include "tui/draw.h"
+#include "core/operator.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,9 @@ static const struct tui_keyhint view_hints[] = {
 	{ "e", "Edit" }, { "d", "Disable/Enable" }, { "F8", "Delete user" },
 	{ "k", "New key" }, { "Tab", "Section" }, { "Esc", "Back" },
 };
+static const int view_perms[] = {
+	KD_PERM_EDIT, KD_PERM_EDIT, KD_PERM_DELETE, KD_PERM_ENROLL, -1, -1,
+};
 static const struct tui_keyhint edit_hints[] = {
 	{ "Tab", "Next field" }, { "Enter", "Save" }, { "Esc", "Cancel" },
 };
@@ -150,7 +154,7 @@ user_info_draw(struct user *s, const struct tui_app *app, int y)
 	kd_time_format(s->u.updated_at, upd, sizeof(upd));
 	wiz_line(y++, "Created", A_NORMAL, when);
 	wiz_line(y++, "Updated", A_NORMAL, upd);
-	keybar_draw(view_hints, KD_NELEM(view_hints));
+	tui_keybar_role(app, view_hints, view_perms, KD_NELEM(view_hints));
 }
 
 static int
@@ -194,7 +198,8 @@ user_info_key(struct user *s, const struct tui_app *app,
 {
 	if (s->editing)
 		return info_edit_key(s, app, k);
-	if (k->act == TUI_K_ENTER || tui_key_letter(k) == 'e') {
+	if ((k->act == TUI_K_ENTER || tui_key_letter(k) == 'e') &&
+	    tui_allows(app, KD_PERM_EDIT)) {
 		info_start(s);
 		return 1;
 	}

@@ -6,6 +6,7 @@
 #include "screens/user.h"
 #include "core/validate.h"
 #include "tui/draw.h"
+#include "core/operator.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,10 @@ static const struct tui_keyhint list_hints[] = {
 	{ "s", "Resend" }, { "v", "Revoke" }, { "x", "Delete" },
 	{ "Esc", "Back" }, { "Tab", "Section" },
 };
+static const int list_perms[] = {
+	KD_PERM_ENROLL, KD_PERM_EDIT, KD_PERM_EDIT, KD_PERM_ENROLL, KD_PERM_EDIT,
+	KD_PERM_DELETE, -1, -1,
+};
 static const struct tui_keyhint field_hints[] = {
 	{ "Enter", "OK" }, { "Esc", "Cancel" },
 };
@@ -123,9 +128,11 @@ user_keys_draw(struct user *s, const struct tui_app *app, int y)
 		keybar_draw(set_hints, KD_NELEM(set_hints));
 		return;
 	}
-	keybar_draw(s->kmode == USER_KEYS_LIST ? list_hints : field_hints,
-	    s->kmode == USER_KEYS_LIST ? KD_NELEM(list_hints) :
-	    KD_NELEM(field_hints));
+	if (s->kmode == USER_KEYS_LIST)
+		tui_keybar_role(app, list_hints, list_perms,
+		    KD_NELEM(list_hints));
+	else
+		keybar_draw(field_hints, KD_NELEM(field_hints));
 	if (k == NULL) {
 		tui_text(y, 2, COLS - 4, tui_attr(TUI_DIM),
 		    "No keys.  Press k to add one.");
@@ -321,6 +328,7 @@ user_keys_key(struct user *s, const struct tui_app *app,
     const struct tui_key *k)
 {
 	const struct kd_key *cur = user_key_current(s);
+	int c;
 
 	if (s->kmode != USER_KEYS_LIST)
 		return keys_mode_key(s, app, k);
@@ -328,9 +336,14 @@ user_keys_key(struct user *s, const struct tui_app *app,
 		return 1;
 	if (cur == NULL)
 		return 0;
-	if (k->act == TUI_K_DELETE)
-		return keys_action(s, cur, 'x');
-	return keys_action(s, cur, tui_key_letter(k));
+	c = k->act == TUI_K_DELETE ? 'x' : tui_key_letter(k);
+	/* What the role may not do is not offered (nor done). */
+	if ((c == 'x' && !tui_allows(app, KD_PERM_DELETE)) ||
+	    (c == 's' && !tui_allows(app, KD_PERM_ENROLL)) ||
+	    ((c == 'e' || c == 'm' || c == 'v') &&
+	    !tui_allows(app, KD_PERM_EDIT)))
+		return 1;
+	return keys_action(s, cur, c);
 }
 
 void

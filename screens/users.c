@@ -6,6 +6,7 @@
 #include "screens/tap.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
+#include "core/operator.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,10 +155,15 @@ static const struct tui_keyhint list_keys[] = {
 	{ "R", "Readers" }, { "w", "Workflows" }, { "i", "Import" },
 	{ "A", "Audit" },
 };
+static const int list_perms[] = {
+	-1, -1, KD_PERM_ENROLL, -1, -1, KD_PERM_EDIT, -1, -1, KD_PERM_REDEEM,
+	-1, KD_PERM_BULK, KD_PERM_BULK, -1,
+};
 static const struct tui_keyhint search_keys[] = {
 	{ "Type", "to search" }, { "Enter", "To the list" },
 	{ "Esc", "Clear search" }, { "F2", "New user" }, { "F10", "Quit" },
 };
+static const int search_perms[] = { -1, -1, -1, KD_PERM_ENROLL, -1 };
 
 static void
 users_draw_filters(struct users *u)
@@ -221,9 +227,10 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 		tui_status_draw(TUI_DIM, u->page.n > 0 ? st : "");
 	}
 	if (u->searching)
-		keybar_draw(search_keys, KD_NELEM(search_keys));
+		tui_keybar_role(app, search_keys, search_perms,
+		    KD_NELEM(search_keys));
 	else
-		keybar_draw(list_keys, KD_NELEM(list_keys));
+		tui_keybar_role(app, list_keys, list_perms, KD_NELEM(list_keys));
 }
 
 static enum tui_do
@@ -237,6 +244,8 @@ static enum tui_do
 users_new_user(struct users *u, const struct tui_app *app,
     struct tui_screen **next)
 {
+	if (!tui_allows(app, KD_PERM_ENROLL))
+		return TUI_STAY;	/* not offered to this role */
 	if ((*next = screen_wizard_new(app, 0)) != NULL)
 		return TUI_PUSH;
 	snprintf(u->err, sizeof(u->err), "Cannot start the New User wizard "
@@ -306,18 +315,26 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 	case 'n':
 		return users_new_user(u, app, next);
 	case 'g':
+		if (!tui_allows(app, KD_PERM_EDIT))
+			return TUI_STAY;
 		*next = screen_groups_new(app);
 		return TUI_PUSH;
 	case 'o':
 		*next = screen_outbox_new(app);
 		return TUI_PUSH;
 	case 'w':
+		if (!tui_allows(app, KD_PERM_BULK))
+			return TUI_STAY;
 		*next = screen_workflows_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 'i':
+		if (!tui_allows(app, KD_PERM_BULK))
+			return TUI_STAY;
 		*next = screen_import_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 'a':
+		if (!tui_allows(app, KD_PERM_REDEEM))
+			return TUI_STAY;
 		*next = screen_redeem_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 's':
@@ -332,6 +349,10 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 		u->total = -1;
 		return TUI_STAY;
 	case 'q':
+		if (app->opts->kiosk) {	/* sign out, back to redemption */
+			tui_signout(app);
+			return TUI_POP;
+		}
 		return users_quit(app);
 	default:
 		return TUI_STAY;

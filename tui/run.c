@@ -4,6 +4,7 @@
 #include "tui/tui.h"
 #include "tui/screen.h"
 #include "tui/term.h"
+#include "tui/widget.h"
 #include "screens/screens.h"
 #include "screens/tap.h"
 
@@ -24,6 +25,19 @@ tui_signin(const struct tui_app *app, const char *name, int role)
 	snprintf(app->sess->actor, sizeof(app->sess->actor), "%s", name);
 	app->sess->role = role;
 	app->sess->signed_in = 1;
+}
+
+void
+tui_keybar_role(const struct tui_app *app, const struct tui_keyhint *h,
+    const int *perms, size_t n)
+{
+	struct tui_keyhint keep[32];
+	size_t i, m = 0;
+
+	for (i = 0; i < n && m < KD_NELEM(keep); i++)
+		if (perms[i] < 0 || tui_allows(app, perms[i]))
+			keep[m++] = h[i];
+	keybar_draw(keep, m);
 }
 
 void

@@ -44,6 +44,11 @@ int	tui_allows(const struct tui_app *, int perm);
 /* An operator signed in / out: the audit actor and the role change. */
 void	tui_signin(const struct tui_app *, const char *name, int role);
 void	tui_signout(const struct tui_app *);
+/* The key bar without the hints the role may not use: perms[i] is the
+ * enum kd_perm hint i needs, or -1 (n at most 32). */
+struct tui_keyhint;
+void	tui_keybar_role(const struct tui_app *, const struct tui_keyhint *,
+	    const int *perms, size_t n);
 
 enum tui_do {
 	TUI_STAY = 0,	/* redraw, keep going */
