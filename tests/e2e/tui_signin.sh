@@ -1,0 +1,117 @@
+#!/bin/sh
+# Operator sign-in in `keydesk --kiosk` (issue 5), in tmux at 80x24: only
+# redemption is shown; Ctrl-C, Ctrl-Z and Ctrl-\ do nothing; F2 opens the
+# sign-in; an operator signs in with a password and reaches the users list
+# without delete actions (an admin's user details have them); five wrong
+# passwords lock the name and the sixth try says so; the idle lock
+# (kiosk.idle_lock) returns to redemption and signs the operator out.
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$KD_TOP/tests/lib/tmux.sh"
+trap 'tui_stop' EXIT
+
+T=$(e2e_dir)
+DB=$T/kd.db
+CFG=$T/c.yaml
+tui_config "$CFG"
+echo 'kiosk: {idle_lock: 3s}' >>"$CFG"
+kd user add --id Q1 --name "Quentin Zyx" --email quentin@example.com \
+    --username quentin >/dev/null 2>&1
+kd operator add desk1 --role operator >/dev/null 2>&1
+printf 'correct horse battery\n' | kd operator password desk1 >/dev/null 2>&1
+kd operator add desk2 --role operator >/dev/null 2>&1
+printf 'correct horse battery\n' | kd operator password desk2 >/dev/null 2>&1
+check "operators created" sh -c "'$KEYDESK' --config '$CFG' --db '$DB' \
+    operator list 2>/dev/null | grep -q desk1"
+
+alive() {
+	tui_lacks "[tui exited"
+}
+audit_last_actor() {
+	sqlite3 "$DB" "SELECT actor FROM audit WHERE action='$1' ORDER BY id \
+	    DESC LIMIT 1"
+}
+
+tui_start "$KEYDESK" --kiosk --config "$CFG" --db "$DB"
+check "kiosk starts on redemption" tui_wait "Activate your security key"
+check "kiosk: sign-in key in the key bar" tui_has "Operator sign-in"
+check "kiosk: no users list" tui_lacks "Quentin"
+
+# Ctrl-C, Ctrl-Z, Ctrl-\ do nothing: the screen stays, keys still work.
+tui_keys C-c C-z 'C-\'
+tui_type "MWQ7"
+check "Ctrl-C/Ctrl-Z/Ctrl-\\ ignored, keys still work" tui_wait "MWQ7"
+check "kiosk: process alive after Ctrl-C/Ctrl-Z" alive
+check "kiosk: still on redemption" tui_has "Activate your security key"
+tui_keys Escape
+
+# Sign-in screen: Ctrl-C does nothing there either.
+tui_keys F2
+check "F2 opens the sign-in" tui_wait "Password"
+tui_keys C-c C-z 'C-\'
+tui_type "zq9"
+check "sign-in: Ctrl-C/Ctrl-Z ignored" tui_wait "zq9"
+check "sign-in: process alive" alive
+check "sign-in: still shown" tui_has "Operator sign-in"
+tui_keys BSpace BSpace BSpace
+
+# Five wrong passwords lock desk2; the sixth try shows the lock-out.
+tui_type "desk2"
+tui_keys Enter
+n=1
+locked_ok=1
+while [ $n -le 5 ]; do
+	tui_type "wrong$n"
+	tui_wait_gone "wrong name or password" 5 || locked_ok=0
+	tui_keys Enter
+	tui_wait "wrong name or password" 10 || locked_ok=0
+	n=$((n + 1))
+done
+check "wrong passwords: wrong name or password" test $locked_ok = 1
+tui_type "correct horse battery"
+tui_keys Enter
+check "sixth try: locked out with seconds left" \
+    tui_wait "too many wrong passwords: try again in"
+check "lock-out: not signed in" tui_lacks "Quentin"
+
+# desk1 signs in with the password and reaches the users list.
+tui_keys Escape
+check "Esc: back to redemption" tui_wait "Activate your security key"
+tui_keys F2
+tui_wait "Password" >/dev/null 2>&1
+tui_type "desk1"
+tui_keys Enter
+tui_type "correct horse battery"
+tui_keys Enter
+check "operator signs in: users list" tui_wait "Quentin Zyx"
+check "operator: no workflows" tui_lacks "Workflows"
+check "operator: no import" tui_lacks "Import"
+tui_keys Enter
+check "operator: user details" tui_wait "User details"
+check "operator: F8 Delete not offered" tui_lacks "Delete"
+tui_keys d
+check "operator: may disable" tui_wait "Disabled: workflows"
+check "operator: the audit names the operator" \
+    test "$(sqlite3 "$DB" "SELECT actor FROM audit ORDER BY id DESC LIMIT 1")" = desk1
+
+# The idle lock (3 s): back to an empty redemption screen, signed out.
+check "idle lock: back to redemption" \
+    tui_wait "Activate your security key" 15
+check "idle lock: users list gone" tui_lacks "Quentin"
+tui_type "ZZZZZ-ZZZZZ"
+tui_keys Enter
+tui_wait "!" 10 >/dev/null 2>&1
+check "idle lock: signed out (actor kiosk)" \
+    test "$(audit_last_actor activation.code_rejected)" = kiosk
+check "kiosk: process alive at the end" alive
+tui_stop
+
+# An admin (the OS user, no access lists) is offered Delete.
+tui_start "$KEYDESK" --config "$CFG" --db "$DB"
+tui_wait "Quentin Zyx" >/dev/null 2>&1
+tui_keys Enter
+check "admin: user details" tui_wait "User details"
+check "admin: F8 Delete offered" tui_has "Delete"
+tui_keys F10
+tui_stop
+
+e2e_done
