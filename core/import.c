@@ -151,8 +151,8 @@ check_group(void *arg, const char *g)
 		issue(gc->im, gc->line, "groups", "%s", m);
 	else if (!gc->im->opts->create_groups &&
 	    store_group_find(gc->im->st, g, &id, NULL) == KD_ERR_NOTFOUND)
-		issue(gc->im, gc->line, "groups", "no group \"%s\" (import with "
-		    "--create-groups to create it)", g);
+		issue(gc->im, gc->line, "groups", "no group \"%s\" (allow "
+		    "creating unknown groups to have it made)", g);
 	return KD_OK;
 }
 
