@@ -229,7 +229,14 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 	if (u->searching)
 		tui_keybar_role(app, search_keys, search_perms,
 		    KD_NELEM(search_keys));
-	else
+	else if (app->opts->kiosk) {
+		/* q signs the operator out, back to redemption. */
+		struct tui_keyhint kk[KD_NELEM(list_keys)];
+
+		memcpy(kk, list_keys, sizeof(kk));
+		kk[7].label = "Sign out";
+		tui_keybar_role(app, kk, list_perms, KD_NELEM(kk));
+	} else
 		tui_keybar_role(app, list_keys, list_perms, KD_NELEM(list_keys));
 }
 

@@ -85,6 +85,7 @@ tui_keys Enter
 check "operator signs in: users list" tui_wait "Quentin Zyx"
 check "operator: no workflows" tui_lacks "Workflows"
 check "operator: no import" tui_lacks "Import"
+check "operator: q signs out" tui_has "q Sign out"
 tui_keys Enter
 check "operator: user details" tui_wait "User details"
 check "operator: F8 Delete not offered" tui_lacks "Delete"
