@@ -43,7 +43,7 @@ tui_keybar_role(const struct tui_app *app, const struct tui_keyhint *h,
 void
 tui_signout(const struct tui_app *app)
 {
-	snprintf(app->sess->actor, sizeof(app->sess->actor), "%s",
+	snprintf(app->sess->actor, sizeof(app->sess->actor), "%.127s",
 	    app->sess->base_actor);
 	app->sess->role = app->sess->base_role;
 	app->sess->signed_in = 0;
