@@ -90,6 +90,7 @@ run: deps-run
 
 # The whole suite runs against an AddressSanitizer + UBSan build.
 test: deps-test
+	@$(MAKE) --no-print-directory all	# what `make run` builds (-O2)
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 tests-bin
 	@sh tests/run.sh build/san
 
