@@ -64,6 +64,10 @@ long	kd_b64url_decode(const char *, unsigned char *, size_t);
 void	kd_hex_encode(const unsigned char *, size_t, char *);	/* 2n+1 */
 
 /* Strings. */
+/* Makes room for element n of a growing array: `arrp` points to the array
+ * pointer, doubled (from 8) when n reaches *cap.  KD_ERR_NOMEM leaves the
+ * array as it was. */
+int	kd_grow(void *arrp, size_t *cap, size_t n, size_t size);
 char	*kd_strdup(const char *);	/* NULL stays NULL */
 int	kd_utf8_valid(const char *);
 size_t	kd_utf8_len(const char *);	/* code points; valid UTF-8 assumed */

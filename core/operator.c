@@ -132,7 +132,7 @@ int
 operator_list(struct kd_store *st, struct kd_operator **out, size_t *n,
     struct kd_err *e)
 {
-	struct kd_operator *v = NULL, *nv;
+	struct kd_operator *v = NULL;
 	sqlite3_stmt *s;
 	size_t cap = 0;
 
@@ -142,15 +142,11 @@ operator_list(struct kd_store *st, struct kd_operator **out, size_t *n,
 	    "name", "") != KD_OK)
 		return store_fail(st, "cannot read operators", e);
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				sqlite3_finalize(s);
-				free(v);
-				*n = 0;
-				return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
-			}
-			v = nv;
+		if (kd_grow(&v, &cap, *n, sizeof(*v)) != KD_OK) {
+			sqlite3_finalize(s);
+			free(v);
+			*n = 0;
+			return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 		}
 		row_read(s, &v[(*n)++]);
 	}

@@ -37,19 +37,15 @@ static int
 groups_query(struct kd_store *st, sqlite3_stmt *s, struct kd_group **out,
     size_t *n, struct kd_err *e)
 {
-	struct kd_group *v = NULL, *nv;
+	struct kd_group *v = NULL;
 	size_t cap = 0;
 	int r;
 
 	*out = NULL;
 	*n = 0;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
+		if (kd_grow(&v, &cap, *n, sizeof(*v)) != KD_OK)
+			goto nomem;
 		v[*n].id = sqlite3_column_int64(s, 0);
 		v[*n].name = store_col_text(s, 1);
 		v[*n].members = sqlite3_column_int64(s, 2);

@@ -75,7 +75,7 @@ int
 store_key_list(struct kd_store *st, int64_t user, struct kd_key **out,
     size_t *n, struct kd_err *e)
 {
-	struct kd_key *v = NULL, *nv;
+	struct kd_key *v = NULL;
 	sqlite3_stmt *s;
 	size_t cap = 0;
 	int r;
@@ -93,12 +93,8 @@ store_key_list(struct kd_store *st, int64_t user, struct kd_key **out,
 	    "WHERE ?1 = 0 OR k.user = ?1 ORDER BY k.id", "i", user) != KD_OK)
 		return store_fail(st, "cannot read keys", e);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
+		if (kd_grow(&v, &cap, *n, sizeof(*v)) != KD_OK)
+			goto nomem;
 		if (key_from_row(s, &v[(*n)++]) != KD_OK)
 			goto nomem;
 	}

@@ -74,19 +74,15 @@ static int
 rows_read(struct kd_store *st, sqlite3_stmt *s, struct kd_outbox_row **out,
     size_t *n, struct kd_err *e)
 {
-	struct kd_outbox_row *v = NULL, *nv;
+	struct kd_outbox_row *v = NULL;
 	size_t cap = 0;
 	int r;
 
 	*out = NULL;
 	*n = 0;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
+		if (kd_grow(&v, &cap, *n, sizeof(*v)) != KD_OK)
+			goto nomem;
 		if (row_read(s, &v[(*n)++]) != KD_OK)
 			goto nomem;
 	}

@@ -234,6 +234,23 @@ kd_hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+int
+kd_grow(void *arrp, size_t *cap, size_t n, size_t size)
+{
+	void *old, *nv;
+	size_t ncap;
+
+	if (n < *cap)
+		return KD_OK;
+	ncap = *cap ? *cap * 2 : 8;
+	memcpy(&old, arrp, sizeof(old));
+	if ((nv = realloc(old, ncap * size)) == NULL)
+		return KD_ERR_NOMEM;
+	memcpy(arrp, &nv, sizeof(nv));
+	*cap = ncap;
+	return KD_OK;
+}
+
 char *
 kd_strdup(const char *s)
 {

@@ -168,7 +168,7 @@ int
 workflow_list(struct kd_store *st, struct kd_workflow **out, size_t *n,
     struct kd_err *e)
 {
-	struct kd_workflow *v = NULL, *nv;
+	struct kd_workflow *v = NULL;
 	sqlite3_stmt *s;
 	size_t cap = 0, i;
 
@@ -177,15 +177,11 @@ workflow_list(struct kd_store *st, struct kd_workflow **out, size_t *n,
 	if (store_prepare(st, &s, WF_SELECT "ORDER BY w.name", "") != KD_OK)
 		return store_fail(st, "cannot read workflows", e);
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				sqlite3_finalize(s);
-				workflow_list_free(v, *n);
-				*n = 0;
-				return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
-			}
-			v = nv;
+		if (kd_grow(&v, &cap, *n, sizeof(*v)) != KD_OK) {
+			sqlite3_finalize(s);
+			workflow_list_free(v, *n);
+			*n = 0;
+			return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 		}
 		row_read(s, &v[(*n)++]);
 	}
