@@ -147,5 +147,10 @@ operator_signin_key(struct kd_store *st, const struct kd_config *cfg,
 	    r == KD_ERR_REMOVED)
 		return r;	/* no attempt was made: nothing to count */
 	record(st, name, where, r == KD_OK, "key");
+	/* The card lacks the operator's credential: someone else's key,
+	 * which the one at the desk should hear in those words. */
+	if (r == KD_ERR_NOTFOUND)
+		r = kd_err_set(e, KD_ERR_DENIED, "this is not the security key "
+		    "registered to %s", o->name);
 	return r;
 }

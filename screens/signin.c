@@ -7,6 +7,7 @@
  * admin or operator goes on to the users list, a kiosk operator back to
  * redemption.  Ctrl-C does nothing in kiosk mode. */
 #include "screens/signin.h"
+#include "screens/tap.h"
 #include "tui/draw.h"
 #include "tui/widget.h"
 
@@ -75,20 +76,19 @@ signin_main(void *arg)
 	struct signin *s = arg;
 	struct kd_store *st = NULL;
 	struct kd_dev_list *l = NULL;
-	const char *path = getenv("KEYDESK_READER");
-	char first[256] = "";
+	char path[300] = "";
 
 	kd_err_clear(&s->terr);
 	if ((s->rc = store_open(&st, s->db, &s->terr)) != KD_OK)
 		goto out;
-	if ((path == NULL || *path == '\0') &&
+	/* The reader the tap screen uses: KEYDESK_READER, else the first. */
+	if (!tap_env_path(path, sizeof(path)) &&
 	    fidodev_list(&l, 0, &s->terr) == KD_OK) {
 		if (l->n > 0)
-			snprintf(first, sizeof(first), "%s", l->dev[0].path);
+			snprintf(path, sizeof(path), "%s", l->dev[0].path);
 		fidodev_list_free(&l);
-		path = first;
 	}
-	if (path == NULL || *path == '\0') {
+	if (path[0] == '\0') {
 		s->rc = KD_ERR_NODEV;
 		snprintf(s->terr.msg, sizeof(s->terr.msg), "no reader or "
 		    "security key found: attach one and press F3 again");
@@ -132,14 +132,13 @@ signin_done(struct signin *s, const struct kd_operator *op,
 	return TUI_REPLACE;
 }
 
+/* `tap`: the key was tapped, so its own message says what was wrong. */
 static void
-signin_failed(struct signin *s, int rc, const struct kd_err *e,
-    const char *name)
+signin_failed(struct signin *s, int rc, const struct kd_err *e, int tap)
 {
 	const char *in;
 	long left = 0;
 
-	(void)name;
 	if (rc == KD_ERR_LOCKED) {
 		/* "... try again in N seconds" */
 		if ((in = strstr(e->msg, "again in ")) != NULL)
@@ -151,7 +150,7 @@ signin_failed(struct signin *s, int rc, const struct kd_err *e,
 		s->err[0] = '\0';
 		return;
 	}
-	if (rc == KD_ERR_DENIED)
+	if (rc == KD_ERR_DENIED && !tap)
 		snprintf(s->err, sizeof(s->err), "wrong name or password");
 	else
 		snprintf(s->err, sizeof(s->err), "%s", e->msg[0] ? e->msg :
@@ -181,7 +180,7 @@ signin_password(struct signin *s, struct tui_screen **next)
 	field_set(&s->pass, "");
 	if (rc == KD_OK)
 		return signin_done(s, &op, next);
-	signin_failed(s, rc, &e, name);
+	signin_failed(s, rc, &e, 0);
 	return TUI_STAY;
 }
 
@@ -325,7 +324,7 @@ signin_tick(struct tui_screen *sc, const struct tui_app *app)
 		if (s->cancel)
 			snprintf(s->err, sizeof(s->err), "cancelled");
 		else
-			signin_failed(s, s->rc, &s->terr, s->tap_name);
+			signin_failed(s, s->rc, &s->terr, 1);
 		return TUI_STAY;
 	}
 	if (atomic_load(&s->running)) {

@@ -628,16 +628,17 @@ static const struct tui_screen_ops tap_ops = {
 	.free = tap_free,
 };
 
-static void
-tap_env_reader(struct tapscr *s)
+int
+tap_env_path(char *buf, size_t len)
 {
 	const char *r = getenv("KEYDESK_READER");
 
 	if (r == NULL || *r == '\0')
-		return;
+		return 0;
 	/* As the CLI's --reader: a reader's name, or a USB key's path. */
-	snprintf(s->path, sizeof(s->path), "%s%s", strncmp(r, "pcsc:", 5) != 0 &&
+	snprintf(buf, len, "%s%s", strncmp(r, "pcsc:", 5) != 0 &&
 	    r[0] != '/' ? "pcsc:" : "", r);
+	return 1;
 }
 
 struct tui_screen *
@@ -657,7 +658,7 @@ screen_tap_new(const struct tui_app *app, const struct tap_job *job)
 	s->job = *job;
 	atomic_init(&s->running, 0);
 	atomic_init(&s->state, -1);
-	tap_env_reader(s);
+	tap_env_path(s->path, sizeof(s->path));
 	kd_err_clear(&e);
 	if (tap_init(&s->tap, app->cfg, job->verification, job->user_name,
 	    job->display_name, &e) != KD_OK) {

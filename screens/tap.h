@@ -37,6 +37,11 @@ struct tui_screen *screen_tap_new(const struct tui_app *,
  * active"). */
 void	tap_banner_draw(int y, int height, enum tui_role, const char *text);
 
+/* The device KEYDESK_READER names, as the CLI's --reader takes it (a
+ * reader's name, "pcsc:NAME" or a USB key's path) turned into a path for
+ * core/fido; 0 when it is not set. */
+int	tap_env_path(char *buf, size_t len);
+
 /* The kiosk's start screen: type the emailed code, tap, active. */
 struct tui_screen *screen_redeem_new(const struct tui_app *);
 /* pcscd, readers, cards and USB keys, probed every 2 s. */
