@@ -44,6 +44,9 @@ struct kd_config {
 	 * read-only, unless both lists are empty (first run: admin). */
 	char	*access_admins;
 	char	*access_operators;
+	/* The full-screen interface (without --kiosk) opens on the operator
+	 * sign-in: the operator's database role applies, not the lists. */
+	int	 access_signin;
 };
 
 /* The role the configuration gives OS user `user`: "admin", "operator" or

@@ -112,4 +112,5 @@ config_print(const struct kd_config *c, FILE *fp)
 	fprintf(fp, "access:\n%sadmins: [%s]\n%soperators: [%s]\n", in,
 	    c->access_admins ? c->access_admins : "", in,
 	    c->access_operators ? c->access_operators : "");
+	print_bool(fp, in, "signin", c->access_signin);
 }

@@ -100,6 +100,7 @@ static const struct config_section kiosk_section =
 static const struct config_field access_fields[] = {
 	{ "admins", config_parse_names, OFF(access_admins), 0, 0, NULL },
 	{ "operators", config_parse_names, OFF(access_operators), 0, 0, NULL },
+	{ "signin", config_parse_bool, OFF(access_signin), 0, 0, NULL },
 };
 static const struct config_section access_section =
     SECTION("access", access_fields);

@@ -5,7 +5,9 @@
  * one message; a locked name counts its seconds down.  On success the
  * audit actor becomes the operator and the role theirs: in kiosk mode an
  * admin or operator goes on to the users list, a kiosk operator back to
- * redemption.  Ctrl-C does nothing in kiosk mode. */
+ * redemption.  Ctrl-C does nothing in kiosk mode.  With access.signin this
+ * is the start screen: the operator's screen opens on top of it, coming
+ * back to it signs them out, and Esc leaves the program. */
 #include "screens/signin.h"
 #include "screens/tap.h"
 #include "tui/draw.h"
@@ -122,14 +124,18 @@ signin_done(struct signin *s, const struct kd_operator *op,
 	const struct tui_app *app = s->app;
 
 	tui_signin(app, op->name, (int)op->role);
-	if (op->role == KD_ROLE_KIOSK || !app->opts->kiosk)
-		return TUI_POP;
-	if ((*next = screen_users_new(app)) == NULL) {
-		snprintf(s->err, sizeof(s->err), "cannot open the users list "
+	if (app->opts->kiosk && op->role == KD_ROLE_KIOSK)
+		return TUI_POP;		/* redemption is below */
+	*next = op->role == KD_ROLE_KIOSK ? screen_redeem_new(app) :
+	    screen_users_new(app);
+	if (*next == NULL) {
+		tui_signout(app);
+		snprintf(s->err, sizeof(s->err), "cannot open the next screen "
 		    "(out of memory)");
 		return TUI_STAY;
 	}
-	return TUI_REPLACE;
+	/* access.signin: this screen stays below as the start screen. */
+	return app->opts->kiosk ? TUI_REPLACE : TUI_PUSH;
 }
 
 /* `tap`: the key was tapped, so its own message says what was wrong. */
@@ -212,6 +218,10 @@ static const struct tui_keyhint keys[] = {
 	{ "Enter", "Sign in" }, { "Tab", "Next field" },
 	{ "F3", "Tap your security key" }, { "Esc", "Back" },
 };
+static const struct tui_keyhint start_keys[] = {	/* access.signin */
+	{ "Enter", "Sign in" }, { "Tab", "Next field" },
+	{ "F3", "Tap your security key" }, { "Esc", "Quit" },
+};
 static const struct tui_keyhint tap_keys[] = { { "Esc", "Cancel" } };
 
 static void
@@ -250,7 +260,9 @@ signin_draw(struct tui_screen *sc, const struct tui_app *app)
 		tui_textf(y + 10, 4, COLS - 8, A_BOLD, "%c Tap or touch your "
 		    "security key...", spin[s->spin % 4]);
 		keybar_draw(tap_keys, KD_NELEM(tap_keys));
-	} else
+	} else if (sc->below == NULL)
+		keybar_draw(start_keys, KD_NELEM(start_keys));
+	else
 		keybar_draw(keys, KD_NELEM(keys));
 }
 
@@ -344,6 +356,20 @@ signin_tick(struct tui_screen *sc, const struct tui_app *app)
 	return what;
 }
 
+/* Back on top (access.signin): whoever signed in here has left. */
+static void
+signin_resume(struct tui_screen *sc, const struct tui_app *app)
+{
+	struct signin *s = (struct signin *)sc;
+
+	if (app->sess->signed_in)
+		tui_signout(app);
+	field_set(&s->name, "");
+	field_set(&s->pass, "");
+	s->focus = 0;
+	s->err[0] = '\0';
+}
+
 static void
 signin_free(struct tui_screen *sc)
 {
@@ -359,6 +385,7 @@ static const struct tui_screen_ops signin_ops = {
 	.draw = signin_draw,
 	.key = signin_key,
 	.tick = signin_tick,
+	.resume = signin_resume,
 	.free = signin_free,
 };
 

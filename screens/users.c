@@ -229,8 +229,8 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 	if (u->searching)
 		tui_keybar_role(app, search_keys, search_perms,
 		    KD_NELEM(search_keys));
-	else if (app->opts->kiosk) {
-		/* q signs the operator out, back to redemption. */
+	else if (app->opts->kiosk || app->sess->signed_in) {
+		/* q signs the operator out, back to the start screen. */
 		struct tui_keyhint kk[KD_NELEM(list_keys)];
 
 		memcpy(kk, list_keys, sizeof(kk));
@@ -356,7 +356,8 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 		u->total = -1;
 		return TUI_STAY;
 	case 'q':
-		if (app->opts->kiosk) {	/* sign out, back to redemption */
+		/* Sign out, back to redemption or the sign-in below. */
+		if (app->opts->kiosk || app->sess->signed_in) {
 			tui_signout(app);
 			return TUI_POP;
 		}

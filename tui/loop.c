@@ -20,22 +20,36 @@ loop_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The kiosk's idle lock: after kiosk.idle_lock seconds without a key,
- * every screen closes, the operator is signed out and an empty start
- * screen opens (nothing happens when that is what is shown already). */
+/* The idle lock: after kiosk.idle_lock seconds without a key, every
+ * screen closes (nothing unconfirmed is written: the wizard commits only
+ * at Confirm), the operator is signed out and an empty start screen opens
+ * (nothing happens when that is what is shown already).  It guards a
+ * kiosk, and any signed-in operator; an OS user who never signed in (SSH)
+ * is not locked out of their own session. */
+struct idle {
+	long long	 last;		/* the last key, or the sign-in */
+	int		 signed_in;	/* as last seen */
+};
+
 static struct tui_screen *pop(struct tui_screen *);
 
 static struct tui_screen *
 idle_lock(struct tui_screen *top, const struct tui_app *app,
-    long long *last)
+    struct idle *idle)
 {
 	struct tui_screen *home;
 
-	if (!app->opts->kiosk || app->cfg->kiosk_idle_lock <= 0 ||
-	    app->home == NULL || loop_ms() - *last <
+	/* A sign-in by tap ends without a key: the wait for the card is not
+	 * idle time held against the operator. */
+	if (app->sess->signed_in && !idle->signed_in)
+		idle->last = loop_ms();
+	idle->signed_in = app->sess->signed_in;
+	if ((!app->opts->kiosk && !app->sess->signed_in) ||
+	    app->cfg->kiosk_idle_lock <= 0 || app->home == NULL ||
+	    loop_ms() - idle->last <
 	    (long long)app->cfg->kiosk_idle_lock * 1000)
 		return top;
-	*last = loop_ms();
+	idle->last = loop_ms();
 	if (top->below == NULL && !app->sess->signed_in)
 		return top;	/* the redemption screen resets itself */
 	if ((home = app->home(app)) == NULL)
@@ -43,6 +57,7 @@ idle_lock(struct tui_screen *top, const struct tui_app *app,
 	while (top != NULL)
 		top = pop(top);
 	tui_signout(app);
+	idle->signed_in = 0;
 	return home;
 }
 
@@ -120,7 +135,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 	struct tui_key k;
 	enum tui_do what;
 	int sig = 0, dirty = 1;
-	long long last = loop_ms();
+	struct idle idle = { loop_ms(), 0 };
 
 	while (top != NULL && (sig = tui_term_signalled()) == 0) {
 		if (dirty)
@@ -130,7 +145,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		what = TUI_STAY;
 		dirty = 1;
 		if (k.act != TUI_K_NONE && k.act != TUI_K_RESIZE)
-			last = loop_ms();
+			idle.last = loop_ms();
 		if (k.act == TUI_K_NONE) {
 			/* Idle: redraw only what a screen's tick changed. */
 			if (top->ops->tick != NULL)
@@ -149,7 +164,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		}
 		top = apply(top, what, next, app);
 		if (top != NULL && k.act == TUI_K_NONE) {
-			next = idle_lock(top, app, &last);
+			next = idle_lock(top, app, &idle);
 			dirty |= next != top;
 			top = next;
 		}

@@ -1,11 +1,13 @@
 /* tui_run: set the terminal up, run the screen stack from the users list
- * (a kiosk: from code redemption, and nothing else), and put the terminal
- * back on every way out. */
+ * (a kiosk: from code redemption, and nothing else; with access.signin:
+ * from the operator sign-in), and put the terminal back on every way
+ * out. */
 #include "tui/tui.h"
 #include "tui/screen.h"
 #include "tui/term.h"
 #include "tui/widget.h"
 #include "screens/screens.h"
+#include "screens/signin.h"
 #include "screens/tap.h"
 
 #include <stdio.h>
@@ -49,6 +51,34 @@ tui_signout(const struct tui_app *app)
 	app->sess->signed_in = 0;
 }
 
+/* Who works before anyone signs in, and on which screen they start. */
+static void
+run_session_init(struct tui_app *app, struct tui_session *sess,
+    int have_opts)
+{
+	const struct tui_opts *o = app->opts;
+
+	memset(sess, 0, sizeof(*sess));
+	/* A kiosk acts as "kiosk" until an operator signs in. */
+	snprintf(sess->base_actor, sizeof(sess->base_actor), "%s",
+	    o->kiosk ? "kiosk" : o->actor != NULL ? o->actor : kd_os_user());
+	if (o->kiosk) {
+		sess->base_role = KD_ROLE_KIOSK;
+		app->home = screen_redeem_new;
+	} else if (app->cfg->access_signin) {
+		/* Nothing is behind the sign-in but what the operator's own
+		 * role allows: signed out, the OS user may do nothing. */
+		sess->base_role = KD_ROLE_READONLY;
+		app->home = screen_signin_new;
+	} else {
+		sess->base_role = have_opts ? o->role : KD_ROLE_ADMIN;
+		app->home = screen_users_new;
+	}
+	app->sess = sess;
+	tui_signout(app);
+	app->actor = sess->actor;
+}
+
 int
 tui_run(const struct kd_config *cfg, struct kd_store *st,
     const struct tui_opts *opts)
@@ -64,17 +94,7 @@ tui_run(const struct kd_config *cfg, struct kd_store *st,
 	app.cfg = cfg;
 	app.st = st;
 	app.opts = opts != NULL ? opts : &none;
-	memset(&sess, 0, sizeof(sess));
-	/* A kiosk acts as "kiosk" until an operator signs in. */
-	snprintf(sess.base_actor, sizeof(sess.base_actor), "%s",
-	    app.opts->kiosk ? "kiosk" : app.opts->actor != NULL ?
-	    app.opts->actor : kd_os_user());
-	sess.base_role = app.opts->kiosk ? KD_ROLE_KIOSK :
-	    opts != NULL ? app.opts->role : KD_ROLE_ADMIN;
-	app.sess = &sess;
-	tui_signout(&app);
-	app.actor = sess.actor;
-	app.home = app.opts->kiosk ? screen_redeem_new : screen_users_new;
+	run_session_init(&app, &sess, opts != NULL);
 	if ((app.worker = tui_worker_new(cfg, store_path(st))) == NULL) {
 		fprintf(stderr, "keydesk: out of memory\n");
 		return 1;
@@ -84,9 +104,7 @@ tui_run(const struct kd_config *cfg, struct kd_store *st,
 		fprintf(stderr, "keydesk: %s\n", e.msg);
 		return 1;
 	}
-	first = app.opts->kiosk ? screen_redeem_new(&app) :
-	    screen_users_new(&app);
-	if (first == NULL) {
+	if ((first = app.home(&app)) == NULL) {
 		tui_term_end();
 		tui_worker_free(&app.worker);
 		fprintf(stderr, "keydesk: out of memory\n");

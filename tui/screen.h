@@ -17,11 +17,12 @@ struct tui_worker;
 struct tui_app;
 
 /* Who is working: the OS user, "kiosk", or the operator who signed in
- * (issue 5).  Only the sign-in screen and the idle lock change it. */
+ * (issue 5).  Only the sign-in screen, sign-out and the idle lock change
+ * it. */
 struct tui_session {
 	char		 actor[128];	/* app->actor points here */
 	int		 role;		/* enum kd_role */
-	int		 signed_in;	/* an operator (kiosk mode) */
+	int		 signed_in;	/* an operator (--kiosk, access.signin) */
 	char		 base_actor[128];	/* after a sign-out */
 	int		 base_role;
 };
@@ -35,7 +36,9 @@ struct tui_app {
 	const char		*actor;
 	struct tui_worker	*worker;	/* outbox delivery */
 	struct tui_session	*sess;
-	/* The start screen, opened again by the kiosk's idle lock. */
+	/* The start screen (redemption with --kiosk, the sign-in with
+	 * access.signin, else the users list), opened again by the idle
+	 * lock. */
 	struct tui_screen	*(*home)(const struct tui_app *);
 };
 

@@ -5,6 +5,12 @@
 # without delete actions (an admin's user details have them); five wrong
 # passwords lock the name and the sixth try says so; the idle lock
 # (kiosk.idle_lock) returns to redemption and signs the operator out.
+# With access.signin (no --kiosk): keydesk opens on the sign-in, Esc and
+# F10 there leave the program, the operator's database role applies (not
+# the OS user's) and is the audit actor, q signs out, a kiosk operator gets
+# redemption only; the idle lock signs out to the sign-in screen and drops
+# a half-filled New User wizard (no user written).  Without sign-in (an OS
+# user over SSH) nothing locks.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 trap 'tui_stop' EXIT
@@ -112,6 +118,124 @@ tui_wait "Quentin Zyx" >/dev/null 2>&1
 tui_keys Enter
 check "admin: user details" tui_wait "User details"
 check "admin: F8 Delete offered" tui_has "Delete"
+tui_keys F10
+tui_stop
+
+# --- access.signin: the sign-in screen first, outside kiosk mode --------
+# The OS user is read-only by the lists; desk1's database role (operator)
+# is what applies once signed in.
+CFG2=$T/signin.yaml
+tui_config "$CFG2"
+printf 'kiosk: {idle_lock: 3s}\naccess: {admins: [someone-else], signin: true}\n' \
+    >>"$CFG2"
+kd operator add lobby --role kiosk >/dev/null 2>&1
+printf 'correct horse battery\n' | kd operator password lobby >/dev/null 2>&1
+sqlite3 "$DB" "DELETE FROM signin_attempts"
+exited() {
+	tui_wait "[tui exited 0;" 10
+}
+# signin_as NAME: types NAME and the password on the sign-in screen.
+signin_as() {
+	tui_type "$1"
+	tui_keys Enter
+	tui_type "correct horse battery"
+	tui_keys Enter
+}
+last_id() {
+	sqlite3 "$DB" "SELECT coalesce(max(id), 0) FROM audit"
+}
+
+tui_start "$KEYDESK" --config "$CFG2" --db "$DB"
+check "access.signin: opens on the sign-in" tui_wait "Operator sign-in"
+check "access.signin: nothing behind it shown" tui_lacks "Quentin"
+check "access.signin: Esc quits from the start screen" tui_has "Esc Quit"
+tui_keys Escape
+check "access.signin: Esc leaves the program" exited
+tui_stop
+
+tui_start "$KEYDESK" --config "$CFG2" --db "$DB"
+tui_wait "Operator sign-in" >/dev/null 2>&1
+tui_keys F10
+check "access.signin: F10 leaves the program" exited
+tui_stop
+
+tui_start "$KEYDESK" --config "$CFG2" --db "$DB"
+tui_wait "Operator sign-in" >/dev/null 2>&1
+tui_type "desk1"
+tui_keys Enter
+tui_type "not the password"
+tui_keys Enter
+check "access.signin: wrong password refused" tui_wait "wrong name or password"
+check "access.signin: the failure audited" \
+    test "$(audit_last_actor signin.failed)" = desk1
+tui_keys BTab C-u
+tui_wait_gone "desk1" 5 >/dev/null 2>&1
+before=$(last_id)
+signin_as desk1
+check "access.signin: operator reaches the users list" tui_wait "Quentin Zyx"
+check "access.signin: q signs out" tui_has "q Sign out"
+check "access.signin: operator role, not the OS user's: n New offered" \
+    tui_has "n New"
+tui_keys Enter
+check "access.signin: user details" tui_wait "User details"
+check "access.signin: operator: Delete not offered" tui_lacks "Delete"
+tui_keys d
+check "access.signin: operator may enable (read-only OS user may not)" \
+    tui_wait "Enabled again"
+check "access.signin: the audit names the operator" \
+    test "$(sqlite3 "$DB" "SELECT actor FROM audit WHERE id > $before AND \
+    action = 'user.enable'")" = desk1
+tui_keys Escape
+tui_wait "Quentin Zyx" >/dev/null 2>&1
+tui_keys q
+check "access.signin: q: back to the sign-in" tui_wait "Operator sign-in"
+check "access.signin: signed out, name cleared" tui_lacks "desk1"
+
+# A kiosk operator is given redemption only; Esc signs them out.
+signin_as lobby
+check "access.signin: kiosk operator gets redemption" \
+    tui_wait "Activate your security key"
+check "access.signin: kiosk operator: no users list" tui_lacks "Quentin"
+tui_keys Escape
+check "access.signin: Esc from redemption: sign-in again" \
+    tui_wait "Operator sign-in"
+
+# The idle lock (3 s) mid-wizard: signed out, back to the sign-in, and
+# the half-filled user is not written.
+signin_as desk1
+tui_wait "Quentin Zyx" >/dev/null 2>&1
+tui_keys n
+check "idle lock: wizard open" tui_wait "User information"
+tui_type "IDLE7"; tui_keys Tab
+tui_type "Ida Idle"; tui_keys Tab
+tui_type "ida@example.com"; tui_keys Tab
+tui_type "ida"; tui_keys Enter
+check "idle lock: wizard at step 2" tui_wait "Step 2 of"
+check "idle lock: back to the sign-in" tui_wait "Operator sign-in" 15
+check "idle lock: the wizard is gone" tui_lacks "Step 2 of"
+check "idle lock: no half-written user" \
+    test "$(sqlite3 "$DB" "SELECT count(*) FROM users WHERE user_id = 'IDLE7'")" = 0
+check "idle lock: the sign-in is the start screen (Esc quits)" \
+    tui_has "Esc Quit"
+signin_as desk1
+check "idle lock: sign in again" tui_wait "Quentin Zyx"
+check "idle lock: the dropped user is not listed" tui_lacks "Ida Idle"
+tui_keys F10
+check "access.signin: F10 on the users list leaves" exited
+tui_stop
+
+# Without sign-in (the OS user, SSH) nothing locks: the users list stays
+# past two idle periods.
+CFG3=$T/nolock.yaml
+tui_config "$CFG3"
+echo 'kiosk: {idle_lock: 2s}' >>"$CFG3"
+tui_start "$KEYDESK" --config "$CFG3" --db "$DB"
+check "no sign-in: users list" tui_wait "Quentin Zyx"
+check "no sign-in: q quits (not sign out)" tui_has "q Quit"
+stays() {
+	! tui_wait_gone "Quentin Zyx" 5 2>/dev/null
+}
+check "no sign-in: no idle lock (5 s with idle_lock 2s)" stays
 tui_keys F10
 tui_stop
 

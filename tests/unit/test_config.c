@@ -113,6 +113,7 @@ test_defaults(void)
 	CHECK(c->defaults[KD_KEY_CARD].bluetooth_proximity == 0);
 	CHECK(c->defaults[KD_KEY_FIDO2].offline_login == 0);
 	CHECK(c->kiosk_idle_lock == 120);
+	CHECK(c->access_signin == 0);
 	config_free(&c);
 	CHECK(c == NULL);
 
@@ -232,6 +233,7 @@ test_example_file(void)
 	CHECK_EQ_STR(c->smtp_from, d->smtp_from);
 	CHECK(c->smtp_timeout == d->smtp_timeout);
 	CHECK(c->kiosk_idle_lock == d->kiosk_idle_lock);
+	CHECK(c->access_signin == d->access_signin);
 	CHECK(memcmp(c->defaults, d->defaults, sizeof(c->defaults)) == 0);
 	config_free(&c);
 	config_free(&d);
@@ -519,6 +521,7 @@ test_print_round_trip(void)
 	CHECK_EQ_STR(a->smtp_from, b->smtp_from);
 	CHECK(a->link_lifetime == b->link_lifetime);
 	CHECK(a->kiosk_idle_lock == b->kiosk_idle_lock);
+	CHECK(a->access_signin == b->access_signin);
 	CHECK(memcmp(a->defaults, b->defaults, sizeof(a->defaults)) == 0);
 	free(out);
 	config_free(&a);
@@ -625,6 +628,43 @@ test_access_lists_and_roles(void)
 	config_free(&c);
 }
 
+/* access.signin: off unless set; a boolean; printed and read back. */
+static void
+test_access_signin(void)
+{
+	struct kd_config *c, *b = config_new();
+	struct kd_err e;
+	char *out;
+
+	CHECK(load("access: {signin: yes}\n", &c, &e) == KD_OK);
+	CHECK(c->access_signin == 1);
+	CHECK(c->access_admins == NULL && c->access_operators == NULL);
+	out = print_to_string(c);
+	CHECK(out != NULL && strstr(out, "access:\n  admins: []\n  "
+	    "operators: []\n  signin: true\n") != NULL);
+	CHECK(out != NULL && b != NULL && config_load_string(b, "p.yaml", out,
+	    strlen(out), &e) == KD_OK && b->access_signin == 1);
+	free(out);
+	config_free(&b);
+	config_free(&c);
+	CHECK(load("access:\n  admins: [root]\n  signin: off\n", &c, &e) ==
+	    KD_OK);
+	CHECK(c->access_signin == 0);
+	config_free(&c);
+	CHECK(fails_with("access:\n  signin: sometimes\n",
+	    "t.yaml:2:11: bad value \"sometimes\" for access.signin "
+	    "(expected true or false)"));
+	CHECK(fails_with("access: {signin: [true]}\n",
+	    "t.yaml:1:18: expected a single value for access.signin, found a "
+	    "list"));
+	CHECK(fails_with("access: {sign_in: true}\n",
+	    "t.yaml:1:10: unknown key \"sign_in\" in access (expected one "
+	    "of: admins, operators, signin)"));
+	CHECK(fails_with("access: {signin: true, signin: false}\n",
+	    "t.yaml:1:24: duplicate key \"signin\" in access (first at line "
+	    "1, column 10)"));
+}
+
 int
 main(void)
 {
@@ -651,5 +691,6 @@ main(void)
 	RUN(test_explicit_path);
 	rmdir(tmp());
 	RUN(test_access_lists_and_roles);
+	RUN(test_access_signin);
 	return tap_done();
 }
