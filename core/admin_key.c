@@ -118,6 +118,8 @@ admin_key_revoke(struct kd_store *st, const char *actor, int64_t key,
 	    "revoked_at = ?, revoked_reason = ? WHERE id = ?", "iti", kd_now(),
 	    reason, key)) == KD_OK &&
 	    (r = close_activations(st, key, e)) == KD_OK &&
+	    (r = store_outbox_cancel_key(st, key, "the key was revoked before "
+	    "this mail went out", e)) == KD_OK &&
 	    (r = store_user_refresh_status(st, u.id, e)) == KD_OK)
 		r = store_audit_add(st, actor, "key.revoke", u.user_id, details, e);
 	return key_end(st, k, &u, r, e);
@@ -145,8 +147,9 @@ admin_key_resend(struct kd_store *st, const struct kd_config *cfg,
 	to.email = u.email;
 	snprintf(details, sizeof(details), "key=%lld", (long long)key);
 	if ((r = close_activations(st, key, e)) == KD_OK &&
-	    (r = enroll_queue_activation(st, cfg, key, &to, k->type, k->name,
-	    e)) == KD_OK)
+	    (r = store_outbox_cancel_key(st, key, "replaced by a newer "
+	    "activation mail", e)) == KD_OK &&
+	    (r = mailtext_queue_activation(st, cfg, &to, key, e)) == KD_OK)
 		r = store_audit_add(st, actor, "key.resend", u.user_id, details, e);
 	return key_end(st, k, &u, r, e);
 }
@@ -227,7 +230,9 @@ admin_key_delete(struct kd_store *st, const char *actor, int64_t key,
 	}
 	snprintf(details, sizeof(details), "key=%lld type=%s name=%s",
 	    (long long)key, model_key_type_name(k->type), k->name);
-	if ((r = store_exec(st, e, "DELETE FROM keys WHERE id = ?", "i",
+	if ((r = store_outbox_cancel_key(st, key, "the key was deleted before "
+	    "this mail went out", e)) == KD_OK &&
+	    (r = store_exec(st, e, "DELETE FROM keys WHERE id = ?", "i",
 	    key)) == KD_OK &&
 	    (r = store_user_refresh_status(st, u.id, e)) == KD_OK)
 		r = store_audit_add(st, actor, "key.delete", u.user_id, details, e);

@@ -19,14 +19,19 @@ enroll_settings(const struct kd_config *cfg, const struct kd_draft *d)
 	return d->use_defaults ? cfg->defaults[d->type] : d->settings;
 }
 
+const char *
+enroll_key_noun(enum kd_key_type type)
+{
+	static const char *noun[] = { "phone", "card", "security key" };
+
+	return (unsigned)type < KD_NELEM(noun) ? noun[type] : "key";
+}
+
 void
 enroll_key_name(enum kd_key_type type, const char *owner, char *buf,
     size_t len)
 {
-	static const char *noun[] = { "phone", "card", "security key" };
-
-	snprintf(buf, len, "%.200s's %s", owner,
-	    (unsigned)type < KD_NELEM(noun) ? noun[type] : "key");
+	snprintf(buf, len, "%.200s's %s", owner, enroll_key_noun(type));
 }
 
 int
@@ -148,38 +153,6 @@ activate_key(struct kd_store *st, int64_t key, const struct kd_cred_record *c,
 	    c->authenticator_info, kd_now(), actor, key);
 }
 
-/* A new activation (link + code) for `key`, and its email. */
-int
-enroll_queue_activation(struct kd_store *st, const struct kd_config *cfg,
-    int64_t key, const struct kd_mail_to *to, enum kd_key_type type,
-    const char *key_name, struct kd_err *e)
-{
-	struct kd_activation_secret sec;
-	unsigned char th[32], ch[32];
-	int64_t now = kd_now(), lexp, cexp;
-	int r, tries;
-
-	lexp = now + cfg->link_lifetime;
-	cexp = now + cfg->code_lifetime;
-	/* A code collision with another open activation is rare (49 bits)
-	 * but possible; draw again. */
-	for (tries = 0; tries < 4; tries++) {
-		if ((r = enroll_secret_new(&sec)) != KD_OK)
-			goto out;
-		enroll_token_hash(sec.token, th);
-		enroll_code_hash(sec.code, ch);
-		r = store_activation_insert(st, key, th, ch, lexp, cexp, e);
-		if (r != KD_ERR_EXISTS)
-			break;
-	}
-	if (r == KD_OK)
-		r = mailtext_queue_activation(st, cfg, to, type, key_name, &sec,
-		    lexp, cexp, e);
-out:
-	kd_wipe(&sec, sizeof(sec));
-	return r;
-}
-
 static int
 add_key(struct kd_store *st, const struct kd_config *cfg,
     const struct kd_draft *d, int64_t user, const char *actor,
@@ -213,8 +186,8 @@ add_key(struct kd_store *st, const struct kd_config *cfg,
 	if (d->method != KD_METHOD_EMAIL)
 		return kd_err_set(e, KD_ERR_INVALID, "activate now needs a "
 		    "verified credential");
-	if ((r = enroll_queue_activation(st, cfg, res->key_id, &to, d->type,
-	    d->key_name, e)) != KD_OK)
+	if ((r = mailtext_queue_activation(st, cfg, &to, res->key_id, e)) !=
+	    KD_OK)
 		return r;
 	res->mails++;
 	snprintf(res->mail_kinds, sizeof(res->mail_kinds), "activation");

@@ -54,15 +54,10 @@ int	enroll_commit(struct kd_store *, const struct kd_config *,
 struct kd_key_settings enroll_settings(const struct kd_config *,
 	    const struct kd_draft *);
 
-struct kd_mail_to;
-/* A new activation (link + code) for a pending key and its email, inside
- * the caller's transaction. */
-int	enroll_queue_activation(struct kd_store *, const struct kd_config *,
-	    int64_t key, const struct kd_mail_to *, enum kd_key_type,
-	    const char *key_name, struct kd_err *);
-
-/* The name a key gets when nobody typed one: "Ada Lovelace's card". */
+/* The name a key gets when nobody typed one: "Ada Lovelace's card".
+ * (Workflows build the same name in SQL from enroll_key_noun.) */
 void	enroll_key_name(enum kd_key_type, const char *owner, char *, size_t);
+const char *enroll_key_noun(enum kd_key_type);
 
 /* Generating and hashing activation secrets (tests use them too). */
 int	enroll_secret_new(struct kd_activation_secret *);

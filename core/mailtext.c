@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "core/mail.h"
+#include "core/store_int.h"
 
 static int
 queue(struct kd_store *st, const struct kd_config *cfg,
     const struct kd_mail_to *to, const char *subject, const char *body,
-    const char *kind, int secret, struct kd_err *e)
+    const char *kind, int secret, int64_t key, struct kd_err *e)
 {
 	struct kd_outbox_row row;
 	char name[256], addr[320], mid[400];
@@ -32,20 +33,57 @@ queue(struct kd_store *st, const struct kd_config *cfg,
 	row.message_id = mid;
 	row.kind = (char *)kind;
 	row.secret = secret;
+	row.key = key;
 	return store_outbox_add(st, &row, NULL, e);
 }
 
+static const char activation_subject[] = "Activate your security key";
+
 int
 mailtext_queue_activation(struct kd_store *st, const struct kd_config *cfg,
-    const struct kd_mail_to *to, enum kd_key_type type, const char *key_name,
-    const struct kd_activation_secret *sec, int64_t link_expires,
-    int64_t code_expires, struct kd_err *e)
+    const struct kd_mail_to *to, int64_t key, struct kd_err *e)
 {
-	char body[4096], lexp[32], cexp[32];
+	/* No body and no secret yet: mailtext_mint_activation makes both
+	 * when the mail goes out. */
+	return queue(st, cfg, to, activation_subject, NULL, "activation", 0,
+	    key, e);
+}
+
+int
+mailtext_queue_activations(struct kd_store *st, const struct kd_config *cfg,
+    int64_t after_key, struct kd_err *e)
+{
+	char name[256], addr[320], mid[400];
+	const char *domain;
+	int r;
+
+	if ((r = mail_from_split(cfg->smtp_from, name, sizeof(name), addr,
+	    sizeof(addr), e)) != KD_OK)
+		return r;
+	domain = strchr(addr, '@') ? strchr(addr, '@') + 1 : "keydesk.local";
+	if ((r = mail_message_id_new(domain, mid, sizeof(mid))) != KD_OK)
+		return kd_err_set(e, r, "cannot make a Message-ID");
+	/* One random Message-ID per call, made unique per row by the key id:
+	 * "<KEY.RANDOM@domain>". */
+	return store_exec(st, e, "INSERT INTO outbox (to_name, to_addr, "
+	    "subject, body, message_id, kind, secret, created_at, "
+	    "next_attempt_at, key) SELECT u.name, u.email, ?1, NULL, '<' || "
+	    "k.id || '.' || substr(?2, 2), 'activation', 0, ?3, ?3, k.id "
+	    "FROM keys k JOIN users u ON u.id = k.user WHERE k.id > ?4 AND "
+	    "k.status = 'pending' ORDER BY k.id", "ttii", activation_subject,
+	    mid, kd_now(), after_key);
+}
+
+static char *
+activation_body(const struct kd_config *cfg, const char *to_name,
+    enum kd_key_type type, const char *key_name,
+    const struct kd_activation_secret *sec, int64_t link_expires,
+    int64_t code_expires)
+{
+	char body[4096], lexp[32], cexp[32], *out;
 	const char *action = type == KD_KEY_CARD ? "tap your card on the reader" :
 	    type == KD_KEY_FIDO2 ? "touch your security key" :
 	    "follow the steps on your phone";
-	int r;
 
 	kd_time_format(link_expires, lexp, sizeof(lexp));
 	kd_time_format(code_expires, cexp, sizeof(cexp));
@@ -59,11 +97,91 @@ mailtext_queue_activation(struct kd_store *st, const struct kd_config *cfg,
 	    "The link works until %s UTC and the code until %s UTC.\n"
 	    "Each works once. If you did not expect this message, please\n"
 	    "tell your IT helpdesk and do not use the link.\n",
-	    to->name, model_key_type_label(type), key_name,
+	    to_name ? to_name : "", model_key_type_label(type), key_name,
 	    cfg->activation_base_url, sec->token, action, sec->code, lexp, cexp);
-	r = queue(st, cfg, to, "Activate your security key", body,
-	    "activation", 1, e);
+	out = strdup(body);
 	kd_wipe(body, sizeof(body));
+	return out;
+}
+
+/* The key an activation mail is for, if it still waits for one. */
+static int
+mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
+    char **name, struct kd_err *e)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	*name = NULL;
+	if (key == 0)
+		return kd_err_set(e, KD_ERR_NOTFOUND, "the key was deleted "
+		    "before its activation mail went out");
+	if (store_cached(st, &s, "SELECT k.type, k.name, k.status, u.disabled "
+	    "FROM keys k JOIN users u ON u.id = k.user WHERE k.id = ?", "i",
+	    key) != KD_OK)
+		return store_fail(st, "cannot read the key", e);
+	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
+		store_release(st, s);
+		return r == SQLITE_DONE ? kd_err_set(e, KD_ERR_NOTFOUND, "the key "
+		    "was deleted before its activation mail went out") :
+		    store_fail(st, "cannot read the key", e);
+	}
+	r = KD_OK;
+	if (strcmp((const char *)sqlite3_column_text(s, 2), "pending") != 0)
+		r = kd_err_set(e, KD_ERR_INVALID, "key #%lld is %s: there is "
+		    "nothing to activate", (long long)key,
+		    (const char *)sqlite3_column_text(s, 2));
+	else if (sqlite3_column_int(s, 3))
+		r = kd_err_set(e, KD_ERR_INVALID, "the user is disabled; resend "
+		    "the activation once they are enabled");
+	else if (model_key_type_parse((const char *)sqlite3_column_text(s, 0),
+	    type) != KD_OK || (*name = store_col_text(s, 1)) == NULL)
+		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	store_release(st, s);
+	return r;
+}
+
+int
+mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
+    struct kd_outbox_row *row, struct kd_err *e)
+{
+	struct kd_activation_secret sec;
+	enum kd_key_type type;
+	unsigned char th[32], ch[32];
+	int64_t now = kd_now(), lexp, cexp;
+	char *name = NULL;
+	int r, tries;
+
+	if ((r = mint_key(st, row->key, &type, &name, e)) != KD_OK)
+		return r;
+	lexp = now + cfg->link_lifetime;
+	cexp = now + cfg->code_lifetime;
+	/* This mail replaces any earlier link or code for the key (a retry
+	 * after a deferral mints afresh). */
+	if ((r = store_exec(st, e, "UPDATE activations SET revoked_at = ? "
+	    "WHERE key = ? AND used_at IS NULL AND revoked_at IS NULL", "ii",
+	    now, row->key)) != KD_OK)
+		goto out;
+	/* A code collision with another open activation is rare (49 bits)
+	 * but possible; draw again. */
+	for (tries = 0; tries < 4; tries++) {
+		if ((r = enroll_secret_new(&sec)) != KD_OK)
+			goto out;
+		enroll_token_hash(sec.token, th);
+		enroll_code_hash(sec.code, ch);
+		r = store_activation_insert(st, row->key, th, ch, lexp, cexp, e);
+		if (r != KD_ERR_EXISTS)
+			break;
+	}
+	if (r != KD_OK)
+		goto out;
+	kd_free_secret(row->body);
+	if ((row->body = activation_body(cfg, row->to_name, type, name, &sec,
+	    lexp, cexp)) == NULL)
+		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+out:
+	kd_wipe(&sec, sizeof(sec));
+	free(name);
 	return r;
 }
 
@@ -85,7 +203,8 @@ mailtext_queue_pin(struct kd_store *st, const struct kd_config *cfg,
 	    to->name, key_name, pin, force_change ?
 	    "You will be asked to choose a new PIN the first time you use it.\n\n" :
 	    "");
-	r = queue(st, cfg, to, "The PIN for your security key", body, "pin", 1, e);
+	r = queue(st, cfg, to, "The PIN for your security key", body, "pin", 1,
+	    0, e);
 	kd_wipe(body, sizeof(body));
 	return r;
 }

@@ -25,8 +25,9 @@
 #include <time.h>
 
 #include "core/mail.h"
+#include "core/mailtext.h"
 
-#define BATCH		500	/* rows read at a time */
+#define BATCH		2000	/* rows read at a time */
 #define MARKS_MAX	100	/* results written per transaction */
 #define MARK_WAIT_MS	1000	/* ... or when the oldest waited this long */
 #define DEFAULT_MAX_ATTEMPTS 10
@@ -220,6 +221,19 @@ deliver_one(struct run *run, const struct kd_outbox_row *row, struct kd_err *e)
 	}
 }
 
+/* Called on each row as it is claimed: an activation mail gets its link
+ * and code now, so they exist only in memory and in the sent message. */
+static int
+fill_row(void *arg, struct kd_store *st, struct kd_outbox_row *row,
+    struct kd_err *e)
+{
+	struct run *run = arg;
+
+	if (strcmp(row->kind, "activation") != 0 || row->body != NULL)
+		return KD_OK;
+	return mailtext_mint_activation(st, run->cfg, row, e);
+}
+
 /* Long enough for a batch at the slowest server we wait for. */
 #define CLAIM_LEASE 600
 
@@ -235,7 +249,8 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 
 	if (max > 0 && max - *done < limit)
 		limit = max - *done;
-	if ((r = store_outbox_claim(run->st, run->t0, limit, CLAIM_LEASE, &rows,
+	if ((r = store_outbox_claim(run->st, run->t0, limit, CLAIM_LEASE,
+	    fill_row, run, &rows,
 	    &n, e)) != KD_OK)
 		return r;
 	*more = n > 0;

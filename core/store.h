@@ -13,7 +13,7 @@
 struct kd_store;
 typedef struct sqlite3 sqlite3;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct kd_user {
 	int64_t	 id;		/* row id */
@@ -61,6 +61,7 @@ struct kd_outbox_row {
 	char	*body;		/* NULL once erased after sending (secrets) */
 	char	*message_id;
 	char	*kind;		/* "activation", "pin", ... */
+	int64_t	 key;		/* activation: the key it activates, or 0 */
 	int	 secret;	/* body holds a secret: erase after delivery */
 	char	*status;	/* "queued", "sent", "failed" */
 	int	 attempts;
@@ -165,9 +166,19 @@ int	store_outbox_add(struct kd_store *, const struct kd_outbox_row *,
 /* Queued rows whose next attempt is due at `now`, oldest first. */
 int	store_outbox_due(struct kd_store *, int64_t now, int limit,
 	    struct kd_outbox_row **, size_t *, struct kd_err *);
-/* The same, claimed for `lease` seconds against other deliverers. */
+/* The same, claimed for `lease` seconds against other deliverers.  In
+ * the claiming transaction, `fill` (if not NULL) is called on each row,
+ * e.g. to mint an activation mail's secrets; a row it fails is marked
+ * failed for good with the error it gives and left out of the result. */
+typedef int (*kd_outbox_fill)(void *, struct kd_store *,
+	    struct kd_outbox_row *, struct kd_err *);
 int	store_outbox_claim(struct kd_store *, int64_t now, int limit, int lease,
-	    struct kd_outbox_row **, size_t *, struct kd_err *);
+	    kd_outbox_fill fill, void *arg, struct kd_outbox_row **, size_t *,
+	    struct kd_err *);
+/* Queued activation mails of `key` will not be sent: they fail with
+ * `why` (the key was revoked, or a newer mail replaces them). */
+int	store_outbox_cancel_key(struct kd_store *, int64_t key, const char *why,
+	    struct kd_err *);
 /* Gives a claimed row back (cancelled before it was tried). */
 int	store_outbox_unclaim(struct kd_store *, int64_t id, int64_t now,
 	    struct kd_err *);
@@ -183,6 +194,7 @@ int	store_outbox_mark_failed(struct kd_store *, int64_t id,
 int	store_outbox_counts(struct kd_store *, int64_t *queued, int64_t *sent,
 	    int64_t *failed);
 void	store_outbox_free(struct kd_outbox_row *, size_t);
+void	store_outbox_free_row(struct kd_outbox_row *);
 
 /* Audit: one row per change, written in the change's transaction; each
  * row holds the SHA-256 of the previous row (hash chain). */

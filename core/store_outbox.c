@@ -6,7 +6,8 @@
 #include <string.h>
 
 #define OUTBOX_COLS "id, to_name, to_addr, subject, body, message_id, kind, " \
-	"secret, status, attempts, last_error, created_at, next_attempt_at, sent_at"
+	"secret, status, attempts, last_error, created_at, next_attempt_at, " \
+	"sent_at, key"
 
 int
 store_outbox_add(struct kd_store *st, const struct kd_outbox_row *m,
@@ -16,10 +17,10 @@ store_outbox_add(struct kd_store *st, const struct kd_outbox_row *m,
 	int r;
 
 	r = store_exec(st, e, "INSERT INTO outbox (to_name, to_addr, subject, "
-	    "body, message_id, kind, secret, created_at, next_attempt_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ttttttdii", m->to_name,
-	    m->to_addr, m->subject, m->body, m->message_id, m->kind, m->secret,
-	    now, now);
+	    "body, message_id, kind, secret, created_at, next_attempt_at, key) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))", "ttttttdiii",
+	    m->to_name, m->to_addr, m->subject, m->body, m->message_id, m->kind,
+	    m->secret, now, now, m->key);
 	if (r == KD_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return r;
@@ -43,12 +44,13 @@ row_read(sqlite3_stmt *s, struct kd_outbox_row *m)
 	m->created_at = sqlite3_column_int64(s, 11);
 	m->next_attempt_at = sqlite3_column_int64(s, 12);
 	m->sent_at = sqlite3_column_int64(s, 13);
+	m->key = sqlite3_column_int64(s, 14);
 	return m->to_addr && m->subject && m->message_id && m->kind && m->status ?
 	    KD_OK : KD_ERR_NOMEM;
 }
 
-static void
-row_clear(struct kd_outbox_row *m)
+void
+store_outbox_free_row(struct kd_outbox_row *m)
 {
 	free(m->to_name);
 	free(m->to_addr);
@@ -66,7 +68,7 @@ store_outbox_free(struct kd_outbox_row *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		row_clear(&v[i]);
+		store_outbox_free_row(&v[i]);
 	free(v);
 }
 
@@ -117,12 +119,34 @@ store_outbox_due(struct kd_store *st, int64_t now, int limit,
 /* Due rows, claimed: their next attempt moves `lease` seconds ahead in
  * the same transaction, so a second deliverer (another kiosk) skips them;
  * a deliverer that dies leaves them due again once the lease runs out. */
+static int
+claim_one(struct kd_store *st, int64_t until, kd_outbox_fill fill, void *arg,
+    struct kd_outbox_row *row, int *keep, struct kd_err *e)
+{
+	struct kd_err fe;
+	int r;
+
+	*keep = 1;
+	if ((r = store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? "
+	    "WHERE id = ?", "ii", until, row->id)) != KD_OK || fill == NULL)
+		return r;
+	kd_err_clear(&fe);
+	if ((r = fill(arg, st, row, &fe)) == KD_OK)
+		return KD_OK;
+	if (r != KD_ERR_INVALID && r != KD_ERR_NOTFOUND)
+		return kd_err_set(e, r, "%s", fe.msg);
+	*keep = 0;
+	return store_outbox_mark_failed(st, row->id, 0, fe.msg, 1, e);
+}
+
 int
 store_outbox_claim(struct kd_store *st, int64_t now, int limit, int lease,
-    struct kd_outbox_row **out, size_t *n, struct kd_err *e)
+    kd_outbox_fill fill, void *arg, struct kd_outbox_row **out, size_t *n,
+    struct kd_err *e)
 {
-	size_t i;
-	int r;
+	struct kd_outbox_row *v;
+	size_t i, kept = 0;
+	int r, keep;
 
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
@@ -130,18 +154,28 @@ store_outbox_claim(struct kd_store *st, int64_t now, int limit, int lease,
 		store_rollback(st);
 		return r;
 	}
-	for (i = 0; i < *n && r == KD_OK; i++)
-		r = store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? "
-		    "WHERE id = ?", "ii", now + lease, (*out)[i].id);
+	v = *out;
+	for (i = 0; i < *n && r == KD_OK; i++) {
+		r = claim_one(st, now + lease, fill, arg, &v[i], &keep, e);
+		if (!keep)
+			store_outbox_free_row(&v[i]);
+		else if (kept++ != i)
+			v[kept - 1] = v[i];
+	}
 	if (r == KD_OK)
 		r = store_commit(st, e);
 	if (r != KD_OK) {
 		store_rollback(st);
-		store_outbox_free(*out, *n);
+		/* rows past i were never compacted: free them too */
+		for (; i < *n; i++)
+			v[kept++] = v[i];
+		store_outbox_free(v, kept);
 		*out = NULL;
 		*n = 0;
+		return r;
 	}
-	return r;
+	*n = kept;
+	return KD_OK;
 }
 
 int
@@ -195,6 +229,15 @@ store_outbox_mark_failed(struct kd_store *st, int64_t id, int64_t next_attempt,
 	    "last_error = ?, next_attempt_at = ?, status = CASE WHEN ? THEN "
 	    "'failed' ELSE 'queued' END WHERE id = ?", "tidi", error,
 	    next_attempt, permanent, id);
+}
+
+int
+store_outbox_cancel_key(struct kd_store *st, int64_t key, const char *why,
+    struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE outbox SET status = 'failed', "
+	    "last_error = ? WHERE key = ? AND kind = 'activation' AND "
+	    "status = 'queued'", "ti", why, key);
 }
 
 int

@@ -141,6 +141,15 @@ static const char *migrations[] = {
 	"  failures INTEGER NOT NULL DEFAULT 0,"
 	"  locked_until INTEGER NOT NULL DEFAULT 0,"
 	"  lockouts INTEGER NOT NULL DEFAULT 0);",
+
+	/* 4: activation mails are minted at delivery.  The row names its key;
+	 * the link and code are made, hashed into activations and put in the
+	 * body only in memory, so the database never holds them in clear.
+	 * keys_user is covered by keys_user_type (same leading column). */
+	"ALTER TABLE outbox ADD COLUMN key INTEGER "
+	"  REFERENCES keys(id) ON DELETE SET NULL;"
+	"CREATE INDEX outbox_key ON outbox(key) WHERE key IS NOT NULL;"
+	"DROP INDEX keys_user;",
 };
 
 int

@@ -51,102 +51,98 @@ workflow_review(struct kd_store *st, const struct kd_workflow *w,
 	return KD_OK;
 }
 
-struct cand {
-	int64_t	 id;
-	char	*user_id, *name, *email;
-};
-
-static void
-cands_clear(struct cand *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(c[i].user_id);
-		free(c[i].name);
-		free(c[i].email);
-	}
-}
-
-/* The next users without a key of the type, after row `after`. */
+/* The batch's keys, one statement: a pending key for each of the next
+ * `batch` users in scope (after user row `after`) without one of the
+ * type.  Named as enroll_key_name names them. */
 static int
-next_batch(struct kd_store *st, const struct kd_workflow *w, int64_t after,
-    int batch, struct cand *c, size_t *n, struct kd_err *e)
-{
-	char sql[1024];
-	sqlite3_stmt *s;
-	int r;
-
-	*n = 0;
-	snprintf(sql, sizeof(sql), "SELECT u.id, u.user_id, u.name, u.email "
-	    "FROM users u WHERE u.id > ?3 AND %s AND NOT %s ORDER BY u.id "
-	    "LIMIT ?4", SCOPE(w), HAS_KEY);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, "cannot run the workflow", e);
-	sqlite3_bind_int64(s, 1, w->id);
-	sqlite3_bind_text(s, 2, model_key_type_name(w->type), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, after);
-	sqlite3_bind_int(s, 4, batch);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		c[*n].id = sqlite3_column_int64(s, 0);
-		c[*n].user_id = store_col_text(s, 1);
-		c[*n].name = store_col_text(s, 2);
-		c[*n].email = store_col_text(s, 3);
-		(*n)++;
-	}
-	sqlite3_finalize(s);
-	return r == SQLITE_DONE ? KD_OK : store_fail(st, "cannot run", e);
-}
-
-static int
-give_key(struct kd_store *st, const struct kd_config *cfg,
-    const struct kd_workflow *w, const struct cand *c, const char *actor,
+insert_keys(struct kd_store *st, const struct kd_config *cfg,
+    const struct kd_workflow *w, int64_t after, int batch, int64_t *n,
     struct kd_err *e)
 {
-	struct kd_mail_to to = { c->name, c->email };
-	struct kd_key k = { 0 };
-	char name[300], details[400];
-	int64_t key;
+	struct kd_key_settings ks = w->use_defaults ? cfg->defaults[w->type] :
+	    w->settings;
+	char sql[1024];
 	int r;
 
-	enroll_key_name(w->type, c->name, name, sizeof(name));
-	k.user = c->id;
-	k.type = w->type;
-	k.name = name;
-	k.status = KD_KS_PENDING;
-	k.settings = w->use_defaults ? cfg->defaults[w->type] : w->settings;
-	if ((r = store_key_insert(st, &k, &key, e)) != KD_OK ||
-	    (r = enroll_queue_activation(st, cfg, key, &to, w->type, name,
-	    e)) != KD_OK ||
-	    (r = store_exec(st, e, "UPDATE users SET status = max(status, 1) "
-	    "WHERE id = ?", "i", c->id)) != KD_OK)
+	snprintf(sql, sizeof(sql), "INSERT INTO keys (user, type, name, "
+	    "status, auditable, bluetooth_proximity, offline_login, "
+	    "verification, created_at) SELECT u.id, ?2, substr(u.name, 1, 200) "
+	    "|| '''s ' || ?5, 'pending', ?6, ?7, ?8, ?9, ?10 FROM users u "
+	    "WHERE u.id > ?3 AND %s AND NOT %s ORDER BY u.id LIMIT ?4",
+	    SCOPE(w), HAS_KEY);
+	if ((r = store_exec(st, e, sql, "itidtdddti", w->id,
+	    model_key_type_name(w->type), after, batch,
+	    enroll_key_noun(w->type), ks.auditable, ks.bluetooth_proximity,
+	    ks.offline_login, model_verification_name(ks.verification),
+	    kd_now())) != KD_OK)
 		return r;
-	snprintf(details, sizeof(details), "key=%lld type=%s workflow=%s",
-	    (long long)key, model_key_type_name(w->type), w->name);
-	return store_audit_add(st, actor, "key.assign", c->user_id, details, e);
+	*n = sqlite3_changes(store_db(st));
+	return KD_OK;
+}
+
+/* One audit row per key made (keys above `first`), and the last user
+ * row they went to: where the next batch starts. */
+static int
+audit_keys(struct kd_store *st, const struct kd_workflow *w,
+    const char *actor, int64_t first, int64_t *after, struct kd_err *e)
+{
+	char details[400];
+	sqlite3_stmt *s;
+	int r = KD_OK, sr = SQLITE_DONE;
+
+	if (store_prepare(st, &s, "SELECT k.id, k.user, u.user_id FROM keys k "
+	    "JOIN users u ON u.id = k.user WHERE k.id > ? ORDER BY k.id", "i",
+	    first) != KD_OK)
+		return store_fail(st, "cannot run the workflow", e);
+	while (r == KD_OK && (sr = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(details, sizeof(details), "key=%lld type=%s workflow=%s",
+		    (long long)sqlite3_column_int64(s, 0),
+		    model_key_type_name(w->type), w->name);
+		if (sqlite3_column_int64(s, 1) > *after)
+			*after = sqlite3_column_int64(s, 1);
+		r = store_audit_add(st, actor, "key.assign",
+		    (const char *)sqlite3_column_text(s, 2), details, e);
+	}
+	if (r == KD_OK && sr != SQLITE_DONE)
+		r = store_fail(st, "cannot run the workflow", e);
+	sqlite3_finalize(s);
+	return r;
 }
 
 /* One batch: its keys, mails, audit rows and the run's counters commit
- * together, so a cancelled or failed run leaves whole batches only. */
+ * together, so a cancelled or failed run leaves whole batches only.
+ * Each step is one statement over the batch, not one per user. */
 static int
 run_batch(struct kd_store *st, const struct kd_config *cfg,
-    const struct kd_workflow *w, const char *actor, struct cand *c, size_t n,
-    struct kd_workflow_run *run, struct kd_err *e)
+    const struct kd_workflow *w, const char *actor, int64_t *after,
+    int batch, int64_t *n, struct kd_workflow_run *run, struct kd_err *e)
 {
-	size_t i;
+	int64_t first = 0;
 	int r;
 
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
-	for (i = 0; i < n; i++)
-		if ((r = give_key(st, cfg, w, &c[i], actor, e)) != KD_OK)
-			goto fail;
-	if ((r = store_exec(st, e, "UPDATE workflow_runs SET created = created "
-	    "+ ? WHERE id = ?", "ii", (int64_t)n, run->id)) != KD_OK)
+	if (store_int(st, &first, "SELECT coalesce(max(id), 0) FROM keys",
+	    "") != KD_OK) {
+		r = store_fail(st, "cannot run the workflow", e);
 		goto fail;
-	if ((r = store_commit(st, e)) != KD_OK)
+	}
+	if ((r = insert_keys(st, cfg, w, *after, batch, n, e)) != KD_OK)
 		goto fail;
-	run->created += (int64_t)n;
+	if (*n == 0) {
+		store_rollback(st);
+		return KD_OK;
+	}
+	if ((r = store_exec(st, e, "UPDATE users SET status = max(status, 1) "
+	    "WHERE id IN (SELECT user FROM keys WHERE id > ?)", "i",
+	    first)) != KD_OK ||
+	    (r = mailtext_queue_activations(st, cfg, first, e)) != KD_OK ||
+	    (r = audit_keys(st, w, actor, first, after, e)) != KD_OK ||
+	    (r = store_exec(st, e, "UPDATE workflow_runs SET created = created "
+	    "+ ? WHERE id = ?", "ii", *n, run->id)) != KD_OK ||
+	    (r = store_commit(st, e)) != KD_OK)
+		goto fail;
+	run->created += *n;
 	return KD_OK;
 fail:
 	store_rollback(st);
@@ -209,51 +205,36 @@ workflow_run(struct kd_store *st, const struct kd_config *cfg,
     volatile int *cancel, kd_workflow_progress progress, void *arg,
     struct kd_workflow_run *run, struct kd_err *e)
 {
-	struct cand *c;
-	int64_t after = 0, total;
-	size_t n = 0;
+	int64_t after = 0, total, n;
 	int r = KD_OK;
 
 	if (batch <= 0)
 		batch = WORKFLOW_BATCH;
-	if ((c = calloc((size_t)batch, sizeof(*c))) == NULL)
-		return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
-	/* Bulk work touches far more pages than the default 2 MB cache holds;
-	 * without this, every batch re-reads index pages from the file. */
-	sqlite3_exec(store_db(st), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	if ((r = run_start(st, w, actor, run, e)) != KD_OK)
-		goto out;
+		return r;
 	total = run->in_scope - run->skipped;
 	if (progress != NULL)
 		progress(arg, 0, total);
 	for (;;) {
 		if (cancel != NULL && *cancel) {
 			r = run_finish(st, w, actor, run, "cancelled", NULL);
-			r = r == KD_OK ? kd_err_set(e, KD_ERR_CANCELLED, "cancelled "
-			    "after %lld keys (whole batches only)",
+			return r == KD_OK ? kd_err_set(e, KD_ERR_CANCELLED,
+			    "cancelled after %lld keys (whole batches only)",
 			    (long long)run->created) : r;
-			goto out;
 		}
-		cands_clear(c, n);
-		if ((r = next_batch(st, w, after, batch, c, &n, e)) != KD_OK)
+		if ((r = run_batch(st, cfg, w, actor, &after, batch, &n, run,
+		    e)) != KD_OK) {
+			/* The failed batch and the ones never tried. */
+			run->failed = total - run->created;
 			break;
+		}
 		if (n == 0)
 			break;
-		after = c[n - 1].id;
-		if ((r = run_batch(st, cfg, w, actor, c, n, run, e)) != KD_OK) {
-			run->failed += (int64_t)n;
-			break;
-		}
 		if (progress != NULL)
 			progress(arg, run->created, total);
 	}
 	if (r == KD_OK)
-		r = run_finish(st, w, actor, run, "done", e);
-	else
-		run_finish(st, w, actor, run, "failed", NULL);
-out:
-	sqlite3_exec(store_db(st), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
-	cands_clear(c, n);
-	free(c);
+		return run_finish(st, w, actor, run, "done", e);
+	run_finish(st, w, actor, run, "failed", NULL);
 	return r;
 }

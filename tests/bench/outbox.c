@@ -1,18 +1,19 @@
 /* Outbox delivery benchmark (run by tests/bench/outbox.sh, which starts
- * the SMTP sink): queues N activation-sized messages in one transaction,
- * then delivers them with outbox_deliver over one reused connection.
+ * the SMTP sink): queues N activation mails in one transaction, then
+ * delivers them (minting each one's link and code) with outbox_deliver over one reused connection.
  *
  *   bench/outbox DB URL N
  *
  * Prints "queue N S" and "deliver N S CONNECTIONS" (seconds), then a
  * human line; exits 1 if not every message was accepted. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config/config.h"
-#include "core/mail.h"
+#include "core/mailtext.h"
 #include "core/outbox.h"
 #include "core/store.h"
 
@@ -25,32 +26,33 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* N users, each with a pending card and its activation mail queued the
+ * way a workflow queues them: the link and code are made at delivery, so
+ * the delivery figure includes minting them. */
 static int
-queue(struct kd_store *st, int n, struct kd_err *e)
+queue(struct kd_store *st, const struct kd_config *cfg, int n,
+    struct kd_err *e)
 {
-	struct kd_outbox_row row;
-	char to[64], id[128];
-	int i, r;
+	char sql[1024];
+	int r;
 
-	memset(&row, 0, sizeof(row));
-	row.to_name = "Zoë Ångström-Łukasiewicz";
-	row.subject = "Activate your security key";
-	row.body = "Hello Zoë,\n\nan operator has set up a security key for you.\n"
-	    "Activate it within 12 hours:\n\n  https://keydesk.example.com/"
-	    "activate/3q2-7wEVf_0Qk9Zx1Yb8Ra\n\nor type this code at any "
-	    "enrollment kiosk: 482-913\n\nkeydesk\n";
-	row.kind = "activation";
-	row.to_addr = to;
-	row.message_id = id;
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO users (user_id, name, "
+	    "email, username, status, created_at, updated_at) SELECT 'B' || i, "
+	    "'Zoë Ångström-Łukasiewicz ' || i, 'user' || i || '@example.com', "
+	    "'b' || i, 1, 0, 0 FROM n; INSERT INTO keys (user, type, name, "
+	    "status, auditable, bluetooth_proximity, offline_login, verification, "
+	    "created_at) SELECT id, 'card', 'card', 'pending', 0, 0, 0, 'pin', 0 "
+	    "FROM users;", n);
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
-	for (i = 0; i < n; i++) {
-		snprintf(to, sizeof(to), "user%d@example.com", i);
-		if (mail_message_id_new("keydesk.example.com", id, sizeof(id)) ||
-		    (r = store_outbox_add(st, &row, NULL, e)) != KD_OK) {
-			store_rollback(st);
-			return r ? r : KD_ERR_IO;
-		}
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_rollback(st);
+		return kd_err_set(e, KD_ERR_DB, "%s", sqlite3_errmsg(store_db(st)));
+	}
+	if ((r = mailtext_queue_activations(st, cfg, 0, e)) != KD_OK) {
+		store_rollback(st);
+		return r;
 	}
 	return store_commit(st, e);
 }
@@ -60,7 +62,7 @@ main(int argc, char **argv)
 {
 	struct kd_outbox_result res;
 	struct kd_store *st = NULL;
-	struct kd_config cfg;
+	struct kd_config *cfg;
 	struct kd_err e;
 	double t0, tq, td;
 	int n, r;
@@ -69,21 +71,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: outbox DB URL N\n");
 		return 2;
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.smtp_url = argv[2];
-	cfg.smtp_from = "keydesk <keydesk@keydesk.example.com>";
-	cfg.smtp_starttls = KD_STARTTLS_NONE;
-	cfg.smtp_connect_timeout = 5;
-	cfg.smtp_timeout = 30;
-	cfg.smtp_max_attempts = 10;
+	if ((cfg = config_new()) == NULL)
+		return 1;
+	free(cfg->smtp_url);
+	free(cfg->smtp_from);
+	cfg->smtp_url = strdup(argv[2]);
+	cfg->smtp_from = strdup("keydesk <keydesk@keydesk.example.com>");
+	cfg->smtp_starttls = KD_STARTTLS_NONE;
+	cfg->smtp_connect_timeout = 5;
+	cfg->smtp_timeout = 30;
+	cfg->smtp_max_attempts = 10;
 	if ((r = store_open(&st, argv[1], &e)) != KD_OK)
 		goto fail;
 	t0 = now();
-	if ((r = queue(st, n, &e)) != KD_OK)
+	if ((r = queue(st, cfg, n, &e)) != KD_OK)
 		goto fail;
 	tq = now() - t0;
 	t0 = now();
-	r = outbox_deliver(st, &cfg, 0, NULL, NULL, NULL, &res, &e);
+	r = outbox_deliver(st, cfg, 0, NULL, NULL, NULL, &res, &e);
 	td = now() - t0;
 	if (r != KD_OK)
 		goto fail;
@@ -94,9 +99,11 @@ main(int argc, char **argv)
 	    tq, res.sent, td, res.sent / td, res.connections, res.deferred,
 	    res.failed);
 	store_close(&st);
+	config_free(&cfg);
 	return res.sent == n ? 0 : 1;
 fail:
 	fprintf(stderr, "outbox bench: %s\n", e.msg);
 	store_close(&st);
+	config_free(&cfg);
 	return 1;
 }
