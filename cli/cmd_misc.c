@@ -23,7 +23,8 @@ const struct cli_cmd cli_cmds_misc[] = {
 	{ "outbox list", "[--json]", "show queued, sent and failed mail "
 	    "(never the bodies)", cmd_outbox_list, 0 },
 	{ "outbox flush", "", "deliver queued mail now", cmd_outbox_flush, KD_PERM_ENROLL },
-	{ "audit", "[--limit N] [--json]", "show the audit log, newest first",
+	{ "audit", "[--user ID] [--action PREFIX] [--since T] [--limit N] [--json]",
+	    "show the audit log, newest first (T: 2026-11-23[ 08:50], 12h, 7d)",
 	    cmd_audit, 0 },
 	{ "config check", "[FILE]", "validate a configuration and print the "
 	    "effective settings", cmd_config_check, 0 },
@@ -187,24 +188,45 @@ cmd_outbox_flush(struct cli *c, int argc, char **argv)
 static int
 cmd_audit(struct cli *c, int argc, char **argv)
 {
+	static const char usage[] = "usage: keydesk audit [--user ID] "
+	    "[--action PREFIX] [--since T] [--limit N] [--json]";
+	struct kd_audit_query q = { NULL, NULL, 0, 0, 1000 };
 	struct kd_audit_row *a;
 	struct kd_err e;
 	struct json j;
-	char t[32];
+	char t[32], *end;
 	size_t n, i;
-	int json = 0, limit = 1000, k;
+	long v;
+	int json = 0, k;
 
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--json") == 0)
 			json = 1;
-		else if (strcmp(argv[k], "--limit") == 0 && k + 1 < argc)
-			limit = atoi(argv[++k]);
-		else
-			return cli_fail(CLI_USAGE, "usage: keydesk audit [--limit N] [--json]");
+		else if (k + 1 == argc)
+			return cli_fail(CLI_USAGE, "%s", usage);
+		else if (strcmp(argv[k], "--user") == 0)
+			q.subject = argv[++k];
+		else if (strcmp(argv[k], "--action") == 0)
+			q.action = argv[++k];
+		else if (strcmp(argv[k], "--since") == 0) {
+			if (kd_time_parse(argv[++k], &q.since) != KD_OK)
+				return cli_fail(CLI_USAGE, "--since: '%s' is not a "
+				    "time: give 2026-11-23, \"2026-11-23 08:50\" "
+				    "(UTC), or a time ago such as 12h or 7d",
+				    argv[k]);
+		} else if (strcmp(argv[k], "--limit") == 0) {
+			v = strtol(argv[++k], &end, 10);
+			if (*argv[k] == '\0' || *end != '\0' || v < 1 ||
+			    v > 1000000)
+				return cli_fail(CLI_USAGE, "--limit: give a number "
+				    "from 1 to 1000000");
+			q.limit = (int)v;
+		} else
+			return cli_fail(CLI_USAGE, "%s", usage);
 	}
 	if (cli_store(c) == NULL)
 		return CLI_ERR;
-	if (store_audit_list(c->st, limit, &a, &n, &e) != KD_OK)
+	if (store_audit_list(c->st, &q, &a, &n, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
 	json_init(&j, stdout);
 	if (json)

@@ -50,6 +50,8 @@ int64_t	kd_now(void);
 void	kd_clock_set(int64_t);	/* 0 = real clock again */
 void	kd_time_format(int64_t, char *, size_t);	/* "2026-11-23 08:50" UTC */
 void	kd_time_iso(int64_t, char *, size_t);	/* "2026-11-23T08:50:55Z" */
+/* "2026-11-23[ 08:50[:55]]" (UTC) or a time ago ("90m", "12h", "7d"). */
+int	kd_time_parse(const char *, int64_t *);
 
 /* Randomness and hashing (OpenSSL libcrypto). */
 int	kd_random(void *, size_t);

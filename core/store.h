@@ -201,8 +201,17 @@ void	store_outbox_free_row(struct kd_outbox_row *);
 int	store_audit_add(struct kd_store *, const char *actor,
 	    const char *action, const char *subject, const char *details,
 	    struct kd_err *);
-int	store_audit_list(struct kd_store *, int limit, struct kd_audit_row **,
-	    size_t *, struct kd_err *);
+/* Which rows store_audit_list returns, newest first: all that match
+ * every field set (NULL / 0 = any), at most `limit` (0 = 1000). */
+struct kd_audit_query {
+	const char	*subject;	/* exactly (user ID, workflow name...) */
+	const char	*action;	/* prefix: "key." */
+	int64_t		 since;		/* at >= since */
+	int64_t		 before;	/* id < before: the page after a row */
+	int		 limit;
+};
+int	store_audit_list(struct kd_store *, const struct kd_audit_query *,
+	    struct kd_audit_row **, size_t *, struct kd_err *);
 void	store_audit_free(struct kd_audit_row *, size_t);
 
 #endif

@@ -63,21 +63,25 @@ store_audit_add(struct kd_store *st, const char *actor, const char *action,
 }
 
 int
-store_audit_list(struct kd_store *st, int limit, struct kd_audit_row **out,
-    size_t *n, struct kd_err *e)
+store_audit_list(struct kd_store *st, const struct kd_audit_query *q,
+    struct kd_audit_row **out, size_t *n, struct kd_err *e)
 {
 	struct kd_audit_row *v;
 	sqlite3_stmt *s;
-	int r;
+	int r, limit = q->limit > 0 ? q->limit : 1000;
 
 	*out = NULL;
 	*n = 0;
-	if (limit <= 0)
-		limit = 1000;
 	if ((v = calloc((size_t)limit, sizeof(*v))) == NULL)
 		return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	/* A subject uses the audit_subject index; the rest filter the
+	 * newest-first walk of the table. */
 	if (store_prepare(st, &s, "SELECT id, at, actor, action, subject, "
-	    "details FROM audit ORDER BY id DESC LIMIT ?", "d", limit) != KD_OK) {
+	    "details FROM audit WHERE (?1 IS NULL OR subject = ?1 COLLATE "
+	    "NOCASE) AND (?2 IS NULL OR substr(action, 1, length(?2)) = "
+	    "lower(?2)) AND at >= ?3 "
+	    "AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5", "ttiid",
+	    q->subject, q->action, q->since, q->before, limit) != KD_OK) {
 		free(v);
 		return store_fail(st, "cannot read the audit log", e);
 	}

@@ -149,7 +149,9 @@ static const char *migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN key INTEGER "
 	"  REFERENCES keys(id) ON DELETE SET NULL;"
 	"CREATE INDEX outbox_key ON outbox(key) WHERE key IS NOT NULL;"
-	"DROP INDEX keys_user;",
+	"DROP INDEX keys_user;"
+	/* audit --user and the audit screen's user: filter, at any depth */
+	"CREATE INDEX audit_subject ON audit(subject COLLATE NOCASE, id);",
 };
 
 int

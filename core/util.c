@@ -99,6 +99,61 @@ kd_time_format(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* "2026-11-23", "2026-11-23 08:50", "2026-11-23T08:50:55Z" (UTC), or a
+ * time ago: "90m", "12h", "7d". */
+int
+kd_time_parse(const char *s, int64_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n, k;
+	long long v;
+	char unit, sep, z[2];
+	struct tm tm;
+
+	if (s == NULL)
+		return KD_ERR_INVALID;
+	if (sscanf(s, "%lld%c%n", &v, &unit, &n) == 2 && s[n] == '\0' &&
+	    v >= 0 && v <= 36500LL * 86400 && s[0] >= '0' && s[0] <= '9') {
+		k = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 :
+		    unit == 'd' ? 86400 : 0;
+		if (k == 0 || v > 36500LL * 86400 / k)
+			return KD_ERR_INVALID;
+		*out = kd_now() - v * k;
+		return KD_OK;
+	}
+	n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return KD_ERR_INVALID;
+	if (s[n] != '\0') {
+		k = 0;
+		if (sscanf(s + n, "%c%2d:%2d%n", &sep, &h, &mi, &k) != 3 ||
+		    (sep != ' ' && sep != 'T') || k != 6)
+			return KD_ERR_INVALID;
+		n += k;
+		if (s[n] == ':') {
+			k = 0;
+			if (sscanf(s + n, ":%2d%n", &sec, &k) != 1 || k != 3)
+				return KD_ERR_INVALID;
+			n += k;
+		}
+		if (s[n] != '\0' && (sscanf(s + n, "%1[Z]", z) != 1 ||
+		    s[n + 1] != '\0'))
+			return KD_ERR_INVALID;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return KD_ERR_INVALID;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm);
+	/* timegm normalises 2026-02-31 to March: refuse such a date */
+	return tm.tm_mday == d && tm.tm_mon == mo - 1 ? KD_OK : KD_ERR_INVALID;
+}
+
 void
 kd_time_iso(int64_t t, char *buf, size_t len)
 {

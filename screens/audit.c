@@ -1,6 +1,7 @@
-/* Audit log: the newest rows first (a bounded window of the log), a
- * filter applied in memory as it is typed, the selected row in full, and
- * whether the hash chain holds (admin_audit_verify). */
+/* Audit log: the newest rows first, a filter applied as it is typed
+ * (user:, action: and since: words query the database, so they reach
+ * rows of any age; other words match the rows read), the selected row in
+ * full, and whether the hash chain holds (admin_audit_verify). */
 #include "screens/admin.h"
 #include "core/admin.h"
 #include "tui/draw.h"
@@ -25,6 +26,8 @@ struct audit {
 	int			 dtop;		/* its first line shown */
 	int			 verified;	/* chain checked since the load */
 	int64_t			 bad, chained;
+	int			 loaded;
+	char			 qkey[TUI_FIELD_MAX * 4 + 32]; /* query read */
 	char			 cell[32];
 	char			 msg[600];
 };
@@ -83,44 +86,72 @@ has_text(const char *hay, const char *needle)
 	return *needle == '\0';
 }
 
-/* "2026-11-23" as midnight UTC, or -1. */
-static int64_t
-parse_day(const char *s)
-{
-	struct tm tm;
-	int y, m, d;
-
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	return (int64_t)timegm(&tm);
-}
-
-/* One filter word: user:ID (the subject), action:PREFIX, since:DAY, or
- * text anywhere in the row. */
+/* A free filter word: text anywhere in the row, or "#ID". */
 static int
 word_matches(const struct kd_audit_row *r, const char *w)
 {
 	char id[24];
 
-	if (strncmp(w, "user:", 5) == 0)
-		return r->subject != NULL && strlen(r->subject) == strlen(w + 5) &&
-		    has_prefix(r->subject, w + 5);
-	if (strncmp(w, "action:", 7) == 0)
-		return r->action != NULL && has_prefix(r->action, w + 7);
-	if (strncmp(w, "since:", 6) == 0)
-		return parse_day(w + 6) < 0 || r->at >= parse_day(w + 6);
 	snprintf(id, sizeof(id), "#%lld", (long long)r->id);
 	return has_text(r->actor, w) || has_text(r->action, w) ||
 	    has_text(r->subject, w) || has_text(r->details, w) ||
 	    strcmp(id, w) == 0;
 }
 
+/* (Re)reads the rows the filter's user:, action: and since: words select,
+ * from the database, so they reach rows of any age; the newest
+ * AUDIT_ROWS of them are kept.  Nothing is read when those words are
+ * what was read last, unless `force`. */
 static void
-audit_filter(struct audit *s)
+audit_query(struct audit *s, const struct tui_app *app, char **words,
+    size_t nw, int force)
+{
+	struct kd_audit_query q = { NULL, NULL, 0, 0, AUDIT_ROWS };
+	struct kd_err e;
+	char key[sizeof(s->qkey)];
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		if (strncmp(words[i], "user:", 5) == 0 && words[i][5] != '\0')
+			q.subject = words[i] + 5;
+		else if (strncmp(words[i], "action:", 7) == 0)
+			q.action = words[i] + 7;
+		else if (strncmp(words[i], "since:", 6) == 0)
+			kd_time_parse(words[i] + 6, &q.since);	/* half typed: all */
+	}
+	snprintf(key, sizeof(key), "%s\n%s\n%lld", q.subject ? q.subject : "",
+	    q.action ? q.action : "", (long long)q.since);
+	if (!force && s->loaded && strcmp(key, s->qkey) == 0)
+		return;
+	store_audit_free(s->rows, s->n);
+	free(s->view);
+	s->rows = NULL;
+	s->view = NULL;
+	s->n = 0;
+	s->msg[0] = '\0';
+	s->loaded = 1;
+	snprintf(s->qkey, sizeof(s->qkey), "%s", key);
+	if (store_audit_list(app->st, &q, &s->rows, &s->n, &e) != KD_OK)
+		snprintf(s->msg, sizeof(s->msg), "%s", e.msg);
+	else if ((s->view = calloc(s->n + 1, sizeof(*s->view))) == NULL) {
+		store_audit_free(s->rows, s->n);
+		s->rows = NULL;
+		s->n = 0;
+		snprintf(s->msg, sizeof(s->msg), "out of memory");
+	}
+}
+
+static int
+is_query_word(const char *w)
+{
+	return strncmp(w, "user:", 5) == 0 || strncmp(w, "action:", 7) == 0 ||
+	    strncmp(w, "since:", 6) == 0;
+}
+
+/* Applies the filter as typed: query words to the database, the other
+ * words to the rows read. */
+static void
+audit_filter(struct audit *s, const struct tui_app *app, int force)
 {
 	char text[TUI_FIELD_MAX * 4 + 1], *words[16], *p;
 	size_t i, nw = 0, w;
@@ -129,9 +160,11 @@ audit_filter(struct audit *s)
 	for (p = strtok(text, " "); p != NULL && nw < KD_NELEM(words);
 	    p = strtok(NULL, " "))
 		words[nw++] = p;
+	audit_query(s, app, words, nw, force);
 	s->nview = 0;
-	for (i = 0; i < s->n; i++) {
-		for (w = 0; w < nw && word_matches(&s->rows[i], words[w]); w++)
+	for (i = 0; i < s->n && s->view != NULL; i++) {
+		for (w = 0; w < nw && (is_query_word(words[w]) ||
+		    word_matches(&s->rows[i], words[w])); w++)
 			;
 		if (w == nw)
 			s->view[s->nview++] = i;
@@ -143,21 +176,8 @@ audit_filter(struct audit *s)
 static void
 audit_load(struct audit *s, const struct tui_app *app)
 {
-	struct kd_err e;
-
-	store_audit_free(s->rows, s->n);
-	free(s->view);
-	s->rows = NULL;
-	s->view = NULL;
-	s->n = s->nview = s->table.n = 0;
-	s->msg[0] = '\0';
 	s->verified = 0;
-	if (store_audit_list(app->st, AUDIT_ROWS, &s->rows, &s->n, &e) != KD_OK)
-		snprintf(s->msg, sizeof(s->msg), "%s", e.msg);
-	else if ((s->view = calloc(s->n + 1, sizeof(*s->view))) == NULL)
-		snprintf(s->msg, sizeof(s->msg), "out of memory");
-	else
-		audit_filter(s);
+	audit_filter(s, app, 1);
 }
 
 static void
@@ -270,11 +290,11 @@ audit_draw(struct tui_screen *sc, const struct tui_app *app)
 		tui_status_draw(TUI_ERROR, s->msg);
 	else if (s->filtering)
 		tui_status_draw(TUI_DIM, "Words: user:ID  action:key.revoke  "
-		    "since:2026-01-31  or any text");
+		    "since:2026-01-31 or since:7d  or any text");
 	else {
 		snprintf(st, sizeof(st), "%zu of %zu row%s%s", s->nview, s->n,
 		    s->n == 1 ? "" : "s", s->n == AUDIT_ROWS ? " (the newest; "
-		    "keydesk audit --json has them all)" : "");
+		    "narrow with user: action: since:)" : "");
 		tui_status_draw(TUI_DIM, st);
 	}
 	keybar_draw(s->filtering ? filter_keys : list_keys, s->filtering ?
@@ -316,11 +336,12 @@ audit_detail_key(struct audit *s, const struct tui_key *k)
 }
 
 static enum tui_do
-audit_filter_key(struct audit *s, const struct tui_key *k)
+audit_filter_key(struct audit *s, const struct tui_app *app,
+    const struct tui_key *k)
 {
 	switch (field_key(&s->filter, k)) {
 	case TUI_W_CHANGED:
-		audit_filter(s);	/* as you type */
+		audit_filter(s, app, 0);	/* as you type */
 		return TUI_STAY;
 	case TUI_W_HANDLED:
 		return TUI_STAY;
@@ -329,7 +350,7 @@ audit_filter_key(struct audit *s, const struct tui_key *k)
 	}
 	if (k->act == TUI_K_ESC && s->filter.len > 0) {
 		field_set(&s->filter, "");
-		audit_filter(s);
+		audit_filter(s, app, 0);
 	}
 	if (k->act == TUI_K_ESC || k->act == TUI_K_ENTER ||
 	    k->act == TUI_K_DOWN || k->act == TUI_K_TAB)
@@ -349,7 +370,7 @@ audit_key(struct tui_screen *sc, const struct tui_app *app,
 	if (s->detail)
 		return audit_detail_key(s, k);
 	if (s->filtering)
-		return audit_filter_key(s, k);
+		return audit_filter_key(s, app, k);
 	switch (table_key(&s->table, k, TUI_BOTTOM - TUI_TOP)) {
 	case TUI_W_ACTIVATE:
 		s->detail = 1;
@@ -362,7 +383,7 @@ audit_key(struct tui_screen *sc, const struct tui_app *app,
 	}
 	if (k->act == TUI_K_ESC && s->filter.len > 0) {
 		field_set(&s->filter, "");
-		audit_filter(s);
+		audit_filter(s, app, 0);
 		return TUI_STAY;
 	}
 	if (k->act == TUI_K_ESC || k->act == TUI_K_LEFT)

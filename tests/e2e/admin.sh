@@ -109,6 +109,21 @@ check "second run creates nothing" grep -q '500 in scope, 0 created, 500 skipped
 kd workflow list --json >"$T/w.json"
 check "last run stored" test "$(json_get "$T/w.json" 'd[0]["last_run"]["skipped"]')" -eq 500
 check "500 activation mails queued" test "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE status='queued'")" -eq 500
+check "keys named as the wizard names them" test "$(sqlite3 "$DB" "SELECT k.name FROM keys k JOIN users u ON u.id = k.user WHERE u.user_id = 'W7' AND k.type = 'fido2'")" = "Worker 7's security key"
+check "workflow users are Pending" test "$(sqlite3 "$DB" "SELECT count(*) FROM users WHERE user_id LIKE 'W%' AND status = 1")" -eq 500
+
+# Audit queries: by user (any case), action prefix, time; bad input
+kd audit --user w7 --json >"$T/a.json"
+check "audit --user finds the workflow's row" test "$(json_get "$T/a.json" '",".join(r["action"] for r in d)')" = "key.assign"
+check "audit --user names the workflow" sh -c "grep -q 'workflow=Rollout' '$T/a.json'"
+check "audit --action key.assign: all 500" test "$(kd audit --action key.assign --limit 100000 | wc -l)" -eq 500
+check "audit --since 1h has them" test "$(kd audit --since 1h --action key. --limit 100000 | wc -l)" -ge 500
+check "audit --since future: none" test "$(kd audit --since 2099-01-01 | wc -l)" -eq 0
+kd audit --since yesterday 2>"$T/e"
+check "audit --since garbage: exit 2" test $? -eq 2
+check "audit --since garbage says how" grep -q "give 2026-11-23" "$T/e"
+kd audit --limit 0 2>/dev/null
+check "audit --limit 0: exit 2" test $? -eq 2
 
 # Audit chain: intact, then a row edited behind keydesk's back
 kd audit verify >"$T/o"

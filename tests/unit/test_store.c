@@ -242,6 +242,85 @@ test_outbox_states_and_secret_erase(void)
 	store_close(&st);
 }
 
+/* audit --user / --action / --since and paging, over more rows than a
+ * page: the filters run in the database, not on a window of it. */
+static void
+test_audit_query_filters(void)
+{
+	struct kd_store *st = open_tmp("q.db");
+	struct kd_audit_query q = { NULL, NULL, 0, 0, 10 };
+	struct kd_audit_row *a = NULL;
+	struct kd_err e;
+	char subj[16];
+	size_t n = 0;
+	int i;
+
+	store_begin(st, &e);
+	kd_clock_set(1000);
+	CHECK(store_audit_add(st, "root", "user.create", "Old1", "x", &e) == KD_OK);
+	kd_clock_set(0);
+	for (i = 0; i < 3000; i++) {
+		snprintf(subj, sizeof(subj), "U%d", i % 300);
+		CHECK(store_audit_add(st, "root", i % 2 ? "key.assign" :
+		    "user.edit", subj, NULL, &e) == KD_OK);
+	}
+	store_commit(st, &e);
+	q.subject = "old1";	/* user IDs match without case */
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 1);
+	if (n == 1)
+		CHECK(strcmp(a[0].subject, "Old1") == 0 && a[0].id == 1);
+	store_audit_free(a, n);
+	q.subject = "U7";
+	q.limit = 100;
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 10);
+	store_audit_free(a, n);
+	q.action = "Key.";
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 10);
+	store_audit_free(a, n);	/* U7: i = 7, 307, ... all odd */
+	q.subject = NULL;
+	q.action = "user.";
+	q.limit = 2000;
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 1501);
+	store_audit_free(a, n);
+	q.since = 2000;		/* everything but the row made at t=1000 */
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 1500);
+	/* The next page starts after the last row shown. */
+	q.limit = 1000;
+	store_audit_free(a, n);
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 1000);
+	if (n == 1000)
+		q.before = a[999].id;
+	store_audit_free(a, n);
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 500);
+	if (n > 0)
+		CHECK(a[0].id < q.before);
+	store_audit_free(a, n);
+	store_close(&st);
+}
+
+static void
+test_time_parse(void)
+{
+	int64_t t = 0;
+
+	CHECK(kd_time_parse("2026-11-23", &t) == KD_OK && t == 1795392000);
+	CHECK(kd_time_parse("2026-11-23 08:50", &t) == KD_OK &&
+	    t == 1795392000 + 8 * 3600 + 50 * 60);
+	CHECK(kd_time_parse("2026-11-23T08:50:55Z", &t) == KD_OK &&
+	    t == 1795392000 + 8 * 3600 + 50 * 60 + 55);
+	kd_clock_set(1000000);
+	CHECK(kd_time_parse("7d", &t) == KD_OK && t == 1000000 - 7 * 86400);
+	CHECK(kd_time_parse("90m", &t) == KD_OK && t == 1000000 - 90 * 60);
+	kd_clock_set(0);
+	CHECK(kd_time_parse("2026-02-31", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("2026-11-23 25:00", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("yesterday", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("7w", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("-7d", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("2026-11-23x", &t) == KD_ERR_INVALID);
+	CHECK(kd_time_parse("", &t) == KD_ERR_INVALID);
+}
+
 static void
 test_audit_chain_links_rows(void)
 {
@@ -255,7 +334,8 @@ test_audit_chain_links_rows(void)
 	CHECK(store_audit_add(st, "root", "user.create", "u1", "x", &e) == KD_OK);
 	CHECK(store_audit_add(st, "root", "group.create", "g", NULL, &e) == KD_OK);
 	store_commit(st, &e);
-	CHECK(store_audit_list(st, 10, &a, &n, &e) == KD_OK && n == 2);
+	struct kd_audit_query q = { NULL, NULL, 0, 0, 10 };
+	CHECK(store_audit_list(st, &q, &a, &n, &e) == KD_OK && n == 2);
 	CHECK(strcmp(a[0].action, "group.create") == 0);
 	store_audit_free(a, n);
 	sqlite3_stmt *s;
@@ -284,6 +364,8 @@ main(void)
 	RUN(test_status_and_group_filters);
 	RUN(test_outbox_states_and_secret_erase);
 	RUN(test_audit_chain_links_rows);
+	RUN(test_audit_query_filters);
+	RUN(test_time_parse);
 	{
 		char cmd[600];
 
