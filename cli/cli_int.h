@@ -55,6 +55,8 @@ int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 struct kd_key;
 struct json;
 void	cli_key_json(struct json *, const struct kd_key *);
+/* "settings": {auditable, bluetooth_proximity, offline_login, verification} */
+void	cli_settings_json(struct json *, const struct kd_key_settings *);
 
 struct kd_wizard;
 struct cli_draft_args {

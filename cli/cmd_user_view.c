@@ -124,6 +124,18 @@ cli_user_list(struct cli *c, int argc, char **argv)
 }
 
 void
+cli_settings_json(struct json *j, const struct kd_key_settings *s)
+{
+	json_key(j, "settings");
+	json_obj_begin(j);
+	json_kbool(j, "auditable", s->auditable);
+	json_kbool(j, "bluetooth_proximity", s->bluetooth_proximity);
+	json_kbool(j, "offline_login", s->offline_login);
+	json_kstr(j, "verification", model_verification_name(s->verification));
+	json_obj_end(j);
+}
+
+void
 cli_key_json(struct json *j, const struct kd_key *k)
 {
 	json_obj_begin(j);
@@ -132,14 +144,7 @@ cli_key_json(struct json *j, const struct kd_key *k)
 	json_kstr(j, "type", model_key_type_name(k->type));
 	json_kstr(j, "name", k->name);
 	json_kstr(j, "status", model_key_status_name(k->status));
-	json_key(j, "settings");
-	json_obj_begin(j);
-	json_kbool(j, "auditable", k->settings.auditable);
-	json_kbool(j, "bluetooth_proximity", k->settings.bluetooth_proximity);
-	json_kbool(j, "offline_login", k->settings.offline_login);
-	json_kstr(j, "verification",
-	    model_verification_name(k->settings.verification));
-	json_obj_end(j);
+	cli_settings_json(j, &k->settings);
 	json_ktime(j, "created_at", k->created_at);
 	json_ktime(j, "activated_at", k->activated_at);
 	json_kstr(j, "activated_by", k->activated_by);

@@ -77,8 +77,11 @@ cmd_workflow_add(struct cli *c, int argc, char **argv)
 	return r;
 }
 
+/* The settings shown are those a run gives its keys: the configured
+ * defaults for the type when the workflow uses them. */
 static void
-workflow_json(struct json *j, const struct kd_workflow *w)
+workflow_json(struct json *j, const struct kd_config *cfg,
+    const struct kd_workflow *w)
 {
 	size_t i;
 
@@ -86,6 +89,8 @@ workflow_json(struct json *j, const struct kd_workflow *w)
 	json_kstr(j, "name", w->name);
 	json_kstr(j, "key", model_key_type_name(w->type));
 	json_kbool(j, "default_settings", w->use_defaults);
+	cli_settings_json(j, w->use_defaults ? &cfg->defaults[w->type] :
+	    &w->settings);
 	json_key(j, "groups");
 	json_arr_begin(j);
 	for (i = 0; i < w->ngroups; i++)
@@ -129,7 +134,7 @@ cmd_workflow_list(struct cli *c, int argc, char **argv)
 		json_arr_begin(&j);
 	for (i = 0; i < n; i++) {
 		if (json) {
-			workflow_json(&j, &v[i]);
+			workflow_json(&j, c->cfg, &v[i]);
 			continue;
 		}
 		kd_time_format(v[i].last.started_at, t, sizeof(t));
