@@ -11,6 +11,9 @@ echo "== users (1,000,000) =="
 "$build/bench/users" "$build/keydesk" "$work/users.db" "${BENCH_USERS:-1000000}"
 echo "== workflow (100,000 users in one group) =="
 "$build/bench/workflow" "$work/workflow.db" "${BENCH_WORKFLOW:-100000}"
+echo "== workflow (a group of 100,000 among 1,000,000 users) =="
+"$build/bench/workflow" "$work/workflow.db" "${BENCH_WORKFLOW:-100000}" \
+    "${BENCH_USERS:-1000000}"
 echo "== tap: card present to verified credential (pcscd + vpcd + software card) =="
 (
 	export KD_BUILD="$top/$build" KD_TOP="$top" KD_TESTTMP="$work"

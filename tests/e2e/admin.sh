@@ -129,6 +129,14 @@ check "audit --since garbage says how" grep -q "give 2026-11-23" "$T/e"
 kd audit --limit 0 2>/dev/null
 check "audit --limit 0: exit 2" test $? -eq 2
 
+# Two groups that overlap: each member counted and given a key once.
+sqlite3 "$DB" "INSERT INTO groups (name, created_at) VALUES ('GA', 0), ('GB', 0); INSERT INTO memberships SELECT (SELECT id FROM groups WHERE name='GA'), id FROM users WHERE user_id IN ('W1','W2','W3','W4','W5','W6','W7','W8','W9','W10'); INSERT INTO memberships SELECT (SELECT id FROM groups WHERE name='GB'), id FROM users WHERE user_id IN ('W6','W7','W8','W9','W10','W11','W12','W13','W14','W15'); UPDATE users SET disabled = 1 WHERE user_id = 'W15';"
+kd workflow add Both --key smartphone --group GA --group GB --default-settings >/dev/null
+kd workflow run Both --no-send >"$T/o" 2>/dev/null
+check "overlapping groups: 14 enabled users, one key each" grep -q '14 in scope, 14 created, 0 skipped' "$T/o"
+check "overlapping groups: no user got two" test "$(sqlite3 "$DB" "SELECT count(*) FROM keys WHERE type = 'smartphone' GROUP BY user HAVING count(*) > 1" | wc -l)" -eq 0
+sqlite3 "$DB" "UPDATE users SET disabled = 0 WHERE user_id = 'W15'"
+
 # Audit chain: intact, then a row edited behind keydesk's back
 kd audit verify >"$T/o"
 check "audit verify passes" grep -q 'audit chain intact' "$T/o"
