@@ -620,11 +620,21 @@ tap_free(struct tui_screen *sc)
 	free(s);
 }
 
+/* Waiting for the card (up to the tap's own timeout) is not idle. */
+static int
+tap_busy(struct tui_screen *sc)
+{
+	const struct tapscr *s = (const struct tapscr *)sc;
+
+	return s->phase == PH_RUN || s->phase == PH_STOP;
+}
+
 static const struct tui_screen_ops tap_ops = {
 	.name = "tap",
 	.draw = tap_draw,
 	.key = tap_key,
 	.tick = tap_tick,
+	.busy = tap_busy,
 	.free = tap_free,
 };
 

@@ -338,11 +338,18 @@ run_free(struct tui_screen *sc)
 	free(s);
 }
 
+static int
+run_busy(struct tui_screen *sc)
+{
+	return ((struct wfrun *)sc)->state == RUN_RUNNING;
+}
+
 static const struct tui_screen_ops run_ops = {
 	.name = "workflow-run",
 	.draw = run_draw,
 	.key = run_key,
 	.tick = run_tick,
+	.busy = run_busy,
 	.free = run_free,
 };
 

@@ -144,7 +144,8 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		next = NULL;
 		what = TUI_STAY;
 		dirty = 1;
-		if (k.act != TUI_K_NONE && k.act != TUI_K_RESIZE)
+		if ((k.act != TUI_K_NONE && k.act != TUI_K_RESIZE) ||
+		    (top->ops->busy != NULL && top->ops->busy(top)))
 			idle.last = loop_ms();
 		if (k.act == TUI_K_NONE) {
 			/* Idle: redraw only what a screen's tick changed. */

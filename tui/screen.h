@@ -73,6 +73,10 @@ struct tui_screen_ops {
 	enum tui_do (*tick)(struct tui_screen *, const struct tui_app *);
 	/* The screen is on top again (may be NULL): reload what changed. */
 	void	(*resume)(struct tui_screen *, const struct tui_app *);
+	/* Non-zero while a job runs that someone is waiting on (a card tap,
+	 * a workflow run); may be NULL.  The idle lock does not count that
+	 * time, so it never cancels the job under them. */
+	int	(*busy)(struct tui_screen *);
 	void	(*free)(struct tui_screen *);
 };
 

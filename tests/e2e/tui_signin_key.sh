@@ -99,5 +99,43 @@ check "desk1 disables a user" tui_wait "Disabled: workflows"
 check "the audit names desk1" test "$(sqlite3 "$DB" "SELECT actor FROM \
     audit WHERE action = 'user.disable' ORDER BY id DESC LIMIT 1")" = desk1
 check "kiosk still running" tui_lacks "[tui exited"
+
+# The idle lock waits while a tap waits for its card: with idle_lock 3s,
+# desk1 starts "Activate now" for Quentin with the reader empty; 6 s
+# later the tap screen still waits.  Once it is cancelled, the lock comes.
+tui_stop
+tui_config "$T/idle.yaml"
+echo 'kiosk: {idle_lock: 3s}' >>"$T/idle.yaml"
+CFG=$T/idle.yaml
+check "idle: kiosk on desk1's reader" kiosk
+tui_type "desk1"
+tui_keys F3
+check "idle: desk1 signs in" tui_wait "Quentin Zyx" 30
+vcard_stop "$VCARD_PID"
+tui_keys Enter
+tui_wait "User details" >/dev/null
+tui_keys k
+tui_wait "(*) Contactless Card" >/dev/null
+tui_keys Enter
+tui_wait "The defaults for this type" >/dev/null
+tui_keys Enter
+tui_wait "Method" >/dev/null
+tui_keys Tab Up
+tui_wait "(*) Activate now" >/dev/null
+tui_keys NPage
+tui_wait "Q1 (Quentin Zyx" >/dev/null
+tui_keys Enter
+check "idle: the tap waits for a card" tui_wait "Tap the card on the reader"
+not_locked() {
+	! tui_wait "Activate your security key" 6 >/dev/null 2>&1
+}
+check "idle: no lock while the tap waits (6 s, idle_lock 3s)" not_locked
+check "idle: still on the tap screen" tui_has "Tap the card on the reader"
+tui_keys Escape
+check "idle: then the lock: redemption" \
+    tui_wait "Activate your security key" 15
+check "idle: signed out" tui_lacks "Quentin"
+check "idle: no key was added" test "$(sqlite3 "$DB" "SELECT count(*) FROM \
+    keys k JOIN users u ON u.id = k.user WHERE u.user_id = 'Q1'")" = 0
 tui_stop
 e2e_done
