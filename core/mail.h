@@ -41,6 +41,10 @@ int	smtp_open(struct kd_smtp **, const struct kd_config *, struct kd_err *);
  * tells a 5xx refusal (do not retry) from a temporary failure. */
 int	smtp_send(struct kd_smtp *, const char *from_addr, const char *to_addr,
 	    const char *msg, size_t len, int *permanent, struct kd_err *);
+/* After a failed smtp_send: did the server get as far as taking the
+ * message's data (354)?  Before that, a session failure (no connection,
+ * TLS, login) says nothing about the message itself. */
+int	smtp_data_started(const struct kd_smtp *);
 /* How many TCP connections this session has opened (tests, benchmark). */
 long	smtp_connections(const struct kd_smtp *);
 void	smtp_close(struct kd_smtp **);

@@ -12,8 +12,10 @@
  *   good, keeping the error.
  * - When the session fails (server unreachable, timeout, TLS, login), the
  *   server is not contacted again in this call: every remaining due row is
- *   deferred with that same error and an attempt counted, so the outbox
- *   shows why each message waits, and the call returns KD_ERR_MAIL.
+ *   deferred with that same error, so the outbox shows why each message
+ *   waits, and the call returns KD_ERR_MAIL.  No attempt is counted for
+ *   them (nor for the row being sent, unless the server had taken its
+ *   data): a long outage or a wrong password never fails mail for good.
  * - Rows are read with the clock taken at the start; deferred rows are due
  *   at least a second later, so a call never sees a row twice. */
 #include "core/outbox.h"
@@ -34,7 +36,10 @@
 #define BACKOFF_BASE	60
 #define BACKOFF_CAP	3600
 
-enum mark_kind { MARK_SENT, MARK_RETRY, MARK_FAILED };
+/* MARK_WAIT: not tried, or the session failed before the message's data
+ * (server down, TLS, login): due again later, no attempt used up, so an
+ * outage of any length loses no mail. */
+enum mark_kind { MARK_SENT, MARK_RETRY, MARK_WAIT, MARK_FAILED };
 
 struct mark {
 	int64_t	 id;
@@ -106,7 +111,10 @@ marks_flush(struct run *run, struct kd_err *e)
 		if (m->kind == MARK_SENT) {
 			secret |= m->secret;
 			r = store_outbox_mark_sent(run->st, m->id, kd_now(), e);
-		} else
+		} else if (m->kind == MARK_WAIT)
+			r = store_outbox_defer(run->st, m->id, m->next, m->error,
+			    e);
+		else
 			r = store_outbox_mark_failed(run->st, m->id, m->next,
 			    m->error, m->kind == MARK_FAILED, e);
 		if (r != KD_OK) {
@@ -138,12 +146,13 @@ mark_add(struct run *run, const struct kd_outbox_row *row,
 	m->id = row->id;
 	m->kind = kind;
 	m->secret = row->secret;
-	m->next = kind == MARK_RETRY ? kd_now() + outbox_backoff(row->attempts + 1) : 0;
+	m->next = kind == MARK_RETRY ? kd_now() + outbox_backoff(row->attempts + 1) :
+	    kind == MARK_WAIT ? kd_now() + outbox_backoff(1) : 0;
 	snprintf(m->error, sizeof(m->error), "%s", error ? error : "");
 	if (kind == MARK_SENT)
 		run->res->sent++;
 	else {
-		if (kind == MARK_RETRY)
+		if (kind == MARK_RETRY || kind == MARK_WAIT)
 			run->res->deferred++;
 		else
 			run->res->failed++;
@@ -197,7 +206,7 @@ deliver_one(struct run *run, const struct kd_outbox_row *row, struct kd_err *e)
 	int r, permanent = 0;
 
 	if (run->down)
-		return mark_attempt_failed(run, row, 0, run->down_error, e);
+		return mark_add(run, row, MARK_WAIT, run->down_error, e);
 	kd_err_clear(&se);
 	if ((r = row_build(run, row, &msg, &len, &se)) == KD_ERR_NOMEM)
 		return kd_err_set(e, r, "%s", se.msg);
@@ -215,7 +224,12 @@ deliver_one(struct run *run, const struct kd_outbox_row *row, struct kd_err *e)
 	case KD_ERR_IO:
 		run->down = 1;
 		snprintf(run->down_error, sizeof(run->down_error), "%s", se.msg);
-		return mark_attempt_failed(run, row, 0, se.msg, e);
+		/* Lost in its data: this message may be the cause, so it uses
+		 * an attempt (a message that always breaks the session ends
+		 * failed instead of blocking the queue). */
+		if (smtp_data_started(run->smtp))
+			return mark_attempt_failed(run, row, 0, se.msg, e);
+		return mark_add(run, row, MARK_WAIT, se.msg, e);
 	default:
 		return mark_attempt_failed(run, row, permanent, se.msg, e);
 	}

@@ -262,6 +262,12 @@ smtp_send(struct kd_smtp *s, const char *from_addr, const char *to_addr,
 	return send_fail(s, rc, permanent, e);
 }
 
+int
+smtp_data_started(const struct kd_smtp *s)
+{
+	return s != NULL && s->saw_data;
+}
+
 long
 smtp_connections(const struct kd_smtp *s)
 {

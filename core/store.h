@@ -191,6 +191,10 @@ int	store_outbox_mark_sent(struct kd_store *, int64_t id, int64_t now,
 int	store_outbox_mark_failed(struct kd_store *, int64_t id,
 	    int64_t next_attempt, const char *error, int permanent,
 	    struct kd_err *);
+/* Not tried (the server was down): due again at `next_attempt`, with
+ * `error` kept and no attempt counted. */
+int	store_outbox_defer(struct kd_store *, int64_t id, int64_t next_attempt,
+	    const char *error, struct kd_err *);
 int	store_outbox_counts(struct kd_store *, int64_t *queued, int64_t *sent,
 	    int64_t *failed);
 void	store_outbox_free(struct kd_outbox_row *, size_t);

@@ -232,6 +232,15 @@ store_outbox_mark_failed(struct kd_store *st, int64_t id, int64_t next_attempt,
 }
 
 int
+store_outbox_defer(struct kd_store *st, int64_t id, int64_t next_attempt,
+    const char *error, struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE outbox SET last_error = ?, "
+	    "next_attempt_at = ? WHERE id = ? AND status = 'queued'", "tii",
+	    error, next_attempt, id);
+}
+
+int
 store_outbox_cancel_key(struct kd_store *st, int64_t key, const char *why,
     struct kd_err *e)
 {

@@ -180,7 +180,7 @@ n0=$(smtpd_messages)
 rc=$?
 "$drive" "$db" list >"$tmp/l5"
 if [ "$rc" -eq 1 ] && grep -q '^error: .*STARTTLS is required.*nothing was sent' "$tmp/d5" &&
-    [ "$(smtpd_messages)" -eq "$n0" ] && [ "$(grep -c ' queued 1 ' "$tmp/l5")" -eq 2 ]; then
+    [ "$(smtpd_messages)" -eq "$n0" ] && [ "$(grep -c ' queued 0 ' "$tmp/l5")" -eq 2 ]; then
 	ok "mail: STARTTLS required against a plain server fails clearly, nothing sent"
 else
 	nok "mail: STARTTLS required" "$(cat "$tmp/d5")"
@@ -196,8 +196,9 @@ else
 	nok "mail: no SMTP configured" "$(cat "$tmp/d6")"
 fi
 
-# 7. Server down: all stay queued with the error and an attempt counted;
-#    server up again on the same URL: each delivered exactly once.
+# 7. Server down: all stay queued with the error and no attempt used up
+#    (an outage never fails mail for good); server up again on the same
+#    URL: each delivered exactly once.
 smtpd_stop
 db=$tmp/down.db
 "$drive" "$db" queue 20 >"$tmp/q7" 2>&1
@@ -206,9 +207,9 @@ rc=$?
 "$drive" "$db" list >"$tmp/l7"
 down_ok=0
 if [ "$rc" -eq 1 ] && grep -q '^sent=0 deferred=20 failed=0 connections=0$' "$tmp/d7" &&
-    [ "$(grep -c " queued 1 .*| SMTP server 127.0.0.1:$SMTPD_PORT: .*Couldn't connect" "$tmp/l7")" -eq 20 ]; then
+    [ "$(grep -c " queued 0 .*| SMTP server 127.0.0.1:$SMTPD_PORT: .*Couldn't connect" "$tmp/l7")" -eq 20 ]; then
 	down_ok=1
-	ok "mail: server down keeps all 20 queued with the error, attempt counted"
+	ok "mail: server down keeps all 20 queued with the error, no attempt used"
 else
 	nok "mail: server down keeps them queued" "$(cat "$tmp/d7"; head -n 3 "$tmp/l7")"
 fi
@@ -227,7 +228,7 @@ if [ "$down_ok" -eq 1 ] &&
     [ "$(sed -n 1p "$tmp/d8")" = "sent=20 deferred=0 failed=0 connections=1" ] &&
     [ "$(sed -n 2p "$tmp/d8")" = "sent=0 deferred=0 failed=0 connections=0" ] &&
     cmp -s "$tmp/got8" "$tmp/want8" && [ -z "$(uniq -d "$tmp/got8")" ] &&
-    [ "$(grep -c ' sent 2 ' "$tmp/l8")" -eq 20 ] &&
+    [ "$(grep -c ' sent 1 ' "$tmp/l8")" -eq 20 ] &&
     [ "$(($(smtpd_connections) - c0))" -eq 1 ]; then
 	ok "mail: server back up delivers each message exactly once"
 else
@@ -293,7 +294,7 @@ t1=$(date +%s)
 "$drive" "$db" list >"$tmp/l9"
 if grep -q '^sent=0 deferred=2 failed=0 ' "$tmp/d9" &&
     grep -qi 'timed out' "$tmp/d9" && [ $((t1 - t0)) -le 10 ] &&
-    [ "$(grep -c ' queued 1 .*| .*imed out' "$tmp/l9")" -eq 2 ]; then
+    [ "$(grep -c ' queued 0 .*| .*imed out' "$tmp/l9")" -eq 2 ]; then
 	ok "mail: a silent server times out, messages stay queued with the error"
 else
 	nok "mail: silent server times out" "$(cat "$tmp/d9")"
@@ -301,5 +302,28 @@ fi
 kill "$silent" 2>/dev/null
 wait "$silent" 2>/dev/null
 silent=
+
+# 9. A message the server keeps deferring (4xx every time) does use up
+#    its attempts, and then fails for good with the reply.
+unset SMTPD_PORT
+if smtpd_start "$tmp/maildir4" --tempfail 'later'; then
+	db=$tmp/giveup.db
+	"$drive" "$db" queue 1 --to 'later{n}@example.com' >/dev/null 2>&1
+	"$drive" "$db" deliver "$SMTPD_URL" --max-attempts 2 >"$tmp/d10" 2>&1
+	KEYDESK_FAKE_NOW=$(($(date +%s) + 7200)) "$drive" "$db" deliver \
+	    "$SMTPD_URL" --max-attempts 2 >>"$tmp/d10" 2>&1
+	"$drive" "$db" list >"$tmp/l10"
+	if [ "$(sed -n 1p "$tmp/d10")" = "sent=0 deferred=1 failed=0 connections=1" ] &&
+	    [ "$(sed -n 2p "$tmp/d10")" = "sent=0 deferred=0 failed=1 connections=1" ] &&
+	    [ "$(field "$tmp/l10" 1 2)" = failed ] &&
+	    lasterr "$tmp/l10" 1 | grep -q 'gave up after 2 attempts: .*451'; then
+		ok "mail: a message deferred every time fails after max_attempts"
+	else
+		nok "mail: 4xx every time gives up" "$(cat "$tmp/d10" "$tmp/l10")"
+	fi
+	smtpd_stop
+else
+	nok "mail: tempfail sink starts" "see $tmp/maildir4.err"
+fi
 rm -rf "$tmp"
 exit 0
