@@ -22,8 +22,8 @@ locked_for(struct kd_store *st, const char *who)
 
 /* Records the outcome; the fifth failure in a row locks the name. */
 static void
-record(struct kd_store *st, const char *who, const char *where, int ok,
-    const char *how)
+record_why(struct kd_store *st, const char *who, const char *where, int ok,
+    const char *how, const char *why)
 {
 	int64_t fails = 0, lockouts = 0;
 	char details[256];
@@ -49,12 +49,19 @@ record(struct kd_store *st, const char *who, const char *where, int ok,
 			    "it", kd_now() + ((int64_t)OPERATOR_LOCK_SECONDS <<
 			    (lockouts < 10 ? lockouts : 10)), who);
 	}
-	snprintf(details, sizeof(details), "how=%s where=%s failures=%lld", how,
-	    where, (long long)fails);
+	snprintf(details, sizeof(details), "how=%s where=%s failures=%lld%s%s",
+	    how, where, (long long)fails, why ? " why=" : "", why ? why : "");
 	store_audit_add(st, who, ok ? "signin.ok" : "signin.failed", who,
 	    details, &e);
 	if (store_commit(st, &e) != KD_OK)
 		store_rollback(st);
+}
+
+static void
+record(struct kd_store *st, const char *who, const char *where, int ok,
+    const char *how)
+{
+	record_why(st, who, where, ok, how, NULL);
 }
 
 static int
@@ -113,6 +120,10 @@ operator_signin_password(struct kd_store *st, const char *name,
 	return KD_OK;
 }
 
+/* An unknown, disabled or keyless name is asked for a credential no card
+ * has (a random ID), so it takes the same tap, time and answer as a wrong
+ * card: the kiosk does not tell which names exist or have a key.  The
+ * audit row says which it was. */
 int
 operator_signin_key(struct kd_store *st, const struct kd_config *cfg,
     const char *name, const char *path, volatile int *cancel,
@@ -120,21 +131,27 @@ operator_signin_key(struct kd_store *st, const struct kd_config *cfg,
 {
 	unsigned char id[256], cose[256];
 	struct kd_assert_req req;
-	long idlen, coselen;
+	const char *why = NULL;
+	long idlen = 32, coselen = 0;
 	int r;
 
 	if ((r = check_locked(st, name, where, e)) != KD_OK)
 		return r;
-	if (operator_get(st, name, o, NULL) != KD_OK || o->disabled ||
-	    !o->has_key) {
-		record(st, name, where, 0, "key");
-		return kd_err_set(e, KD_ERR_DENIED, "no security key is "
-		    "registered for this operator");
+	if (operator_get(st, name, o, NULL) != KD_OK)
+		why = "unknown-name";
+	else if (o->disabled)
+		why = "disabled";
+	else if (!o->has_key)
+		why = "no-key";
+	else {
+		idlen = kd_b64url_decode(o->credential_id, id, sizeof(id));
+		coselen = kd_b64url_decode(o->public_key, cose, sizeof(cose));
+		if (idlen <= 0 || coselen <= 0)
+			return kd_err_set(e, KD_ERR_INVALID, "the stored key is "
+			    "damaged");
 	}
-	idlen = kd_b64url_decode(o->credential_id, id, sizeof(id));
-	coselen = kd_b64url_decode(o->public_key, cose, sizeof(cose));
-	if (idlen <= 0 || coselen <= 0)
-		return kd_err_set(e, KD_ERR_INVALID, "the stored key is damaged");
+	if (why != NULL && (r = kd_random(id, (size_t)idlen)) != KD_OK)
+		return kd_err_set(e, r, "no randomness");
 	memset(&req, 0, sizeof(req));
 	req.path = path;
 	req.rp_id = cfg->rp_id;
@@ -142,15 +159,20 @@ operator_signin_key(struct kd_store *st, const struct kd_config *cfg,
 	req.cred_id_len = (size_t)idlen;
 	req.timeout_ms = 30000;
 	req.cancel = cancel;
-	r = fidodev_verify_assertion(&req, cose, (size_t)coselen, 0, NULL, e);
+	r = fidodev_verify_assertion(&req, why ? NULL : cose,
+	    why ? 0 : (size_t)coselen, 0, NULL, e);
 	if (r == KD_ERR_CANCELLED || r == KD_ERR_TIMEOUT || r == KD_ERR_NODEV ||
 	    r == KD_ERR_REMOVED)
 		return r;	/* no attempt was made: nothing to count */
-	record(st, name, where, r == KD_OK, "key");
-	/* The card lacks the operator's credential: someone else's key,
-	 * which the one at the desk should hear in those words. */
+	if (why != NULL)
+		r = KD_ERR_NOTFOUND;	/* never a sign-in, whatever the card */
+	else if (r == KD_ERR_NOTFOUND)
+		why = "wrong-key";
+	record_why(st, name, where, r == KD_OK, "key", why);
+	/* The card lacks the credential: someone else's key, which the one
+	 * at the desk should hear in those words. */
 	if (r == KD_ERR_NOTFOUND)
 		r = kd_err_set(e, KD_ERR_DENIED, "this is not the security key "
-		    "registered to %s", o->name);
+		    "registered to %s", name);
 	return r;
 }

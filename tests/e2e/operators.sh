@@ -68,6 +68,16 @@ if pcscd_start && vcard_start_free 20 --state "$T/op.card" >/dev/null 2>&1; then
 	sqlite3 "$DB" "UPDATE operators SET public_key='$bad' WHERE name='desk1'"
 	kd operator signin desk1 --key --reader "$VCARD_READER" >"$T/o" 2>"$T/e"
 	check "tampered stored key refused" test $? -eq 1
+	# Unknown names, and operators with no key, get the tap and the answer
+	# a wrong card gets: the kiosk does not say which names exist.
+	kd operator signin nobody --key --reader "$VCARD_READER" >"$T/o" 2>"$T/e1"
+	r1=$?
+	kd operator add nokey --role operator >/dev/null 2>&1
+	kd operator signin nokey --key --reader "$VCARD_READER" >"$T/o" 2>"$T/e2"
+	r2=$?
+	check "unknown name: refused like a wrong card" sh -c "[ $r1 = 1 ] && grep -q 'not the security key registered to nobody' '$T/e1'"
+	check "no key: refused like a wrong card" sh -c "[ $r2 = 1 ] && grep -q 'not the security key registered to nokey' '$T/e2'"
+	check "the audit says why" test "$(sqlite3 "$DB" "SELECT group_concat(subject || ':' || substr(details, instr(details, 'why=')), ',') FROM audit WHERE action = 'signin.failed' AND details LIKE 'how=key%why=%' AND subject IN ('nobody', 'nokey')")" = "nobody:why=unknown-name,nokey:why=no-key"
 else
 	echo "not ok - software card for key sign-in"
 fi
