@@ -148,15 +148,18 @@ users_load_groups(struct users *u, const struct tui_app *app)
 	free(keep);
 }
 
+/* q early: at 80 columns the bar holds five or six of these (F1 lists
+ * them all), and quitting or signing out must always show. */
+#define LIST_KEY_Q 3
 static const struct tui_keyhint list_keys[] = {
 	{ "/", "Search" }, { "Enter", "Open" }, { "n", "New" },
-	{ "Tab", "Status" }, { "f", "Group" }, { "g", "Groups" },
-	{ "o", "Outbox" }, { "q", "Quit" }, { "a", "Activate code" },
+	{ "q", "Quit" }, { "Tab", "Status" }, { "f", "Group" },
+	{ "g", "Groups" }, { "o", "Outbox" }, { "a", "Activate code" },
 	{ "R", "Readers" }, { "w", "Workflows" }, { "i", "Import" },
 	{ "A", "Audit" },
 };
 static const int list_perms[] = {
-	-1, -1, KD_PERM_ENROLL, -1, -1, KD_PERM_EDIT, -1, -1, KD_PERM_REDEEM,
+	-1, -1, KD_PERM_ENROLL, -1, -1, -1, KD_PERM_EDIT, -1, KD_PERM_REDEEM,
 	-1, KD_PERM_BULK, KD_PERM_BULK, -1,
 };
 static const struct tui_keyhint search_keys[] = {
@@ -234,7 +237,7 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 		struct tui_keyhint kk[KD_NELEM(list_keys)];
 
 		memcpy(kk, list_keys, sizeof(kk));
-		kk[7].label = "Sign out";
+		kk[LIST_KEY_Q].label = "Sign out";
 		tui_keybar_role(app, kk, list_perms, KD_NELEM(kk));
 	} else
 		tui_keybar_role(app, list_keys, list_perms, KD_NELEM(list_keys));

@@ -7,6 +7,7 @@
 #include "tui/widget.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define POLL_MS 100
@@ -159,6 +160,10 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 				what = TUI_STAY;
 		} else if (k.act == TUI_K_REDRAW) {
 			clearok(curscr, TRUE);
+		} else if (k.act == TUI_K_F1 && !tui_term_too_small() &&
+		    strcmp(top->ops->name, "help") != 0) {
+			next = tui_help_new();
+			what = TUI_PUSH;
 		} else if (k.act != TUI_K_RESIZE && !tui_term_too_small()) {
 			/* Below 80x24 keys would act on a screen not shown. */
 			what = top->ops->key(top, app, &k, &next);

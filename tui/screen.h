@@ -85,6 +85,9 @@ struct tui_screen {
 	struct tui_screen *below;	/* the stack, owned by the loop */
 };
 
+/* F1 on any screen: every key its key bar was given (help.c). */
+struct tui_screen *tui_help_new(void);
+
 /* Runs the stack until it is empty, a screen quits or a signal arrives.
  * Returns 0, or 128 + the signal number. */
 int	tui_loop(struct tui_screen *first, const struct tui_app *);

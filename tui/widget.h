@@ -96,7 +96,10 @@ struct tui_keyhint {
 	const char	*key;
 	const char	*label;
 };
+#define KEYBAR_MAX 32
 void	keybar_draw(const struct tui_keyhint *, size_t n);
+/* Every hint the last keybar_draw was given, fitted or not (F1 help). */
+size_t	keybar_last(const struct tui_keyhint **);
 
 /* Modal dialog (dialog.c): a yes/no question (default No) or a message. */
 struct tui_dialog {

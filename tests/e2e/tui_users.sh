@@ -32,6 +32,15 @@ tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 check "list shows the users" tui_wait "402 users"
 check "first page sorted by name" tui_has "Person 0001"
 check "status column" tui_has "No key"
+# At 80 columns the key bar cannot hold every hint: it ends in F1, and F1
+# lists them all (the ones dropped from the bar too).
+check "key bar offers F1 for the keys that do not fit" tui_has "F1 All keys"
+tui_keys F1
+check "F1: every key of the users list" tui_wait "Keys on this screen"
+check "F1: a key the bar had no room for" tui_has "Audit"
+check "F1: and one it showed" tui_has "Search"
+tui_keys Escape
+check "F1 closes with any key" tui_wait "402 users"
 tui_keys NPage
 check "PgDn: next page" tui_wait "Page 2"
 check "PgDn: keyset page shows later users" tui_has "Person 0020"
