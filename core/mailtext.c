@@ -9,13 +9,12 @@
 #include "core/mail.h"
 #include "core/store_int.h"
 
+/* A new Message-ID in the sender's domain. */
 static int
-queue(struct kd_store *st, const struct kd_config *cfg,
-    const struct kd_mail_to *to, const char *subject, const char *body,
-    const char *kind, int secret, int64_t key, struct kd_err *e)
+message_id(const struct kd_config *cfg, char *mid, size_t len,
+    struct kd_err *e)
 {
-	struct kd_outbox_row row;
-	char name[256], addr[320], mid[400];
+	char name[256], addr[320];
 	const char *domain;
 	int r;
 
@@ -23,8 +22,22 @@ queue(struct kd_store *st, const struct kd_config *cfg,
 	    sizeof(addr), e)) != KD_OK)
 		return r;
 	domain = strchr(addr, '@') ? strchr(addr, '@') + 1 : "keydesk.local";
-	if ((r = mail_message_id_new(domain, mid, sizeof(mid))) != KD_OK)
+	if ((r = mail_message_id_new(domain, mid, len)) != KD_OK)
 		return kd_err_set(e, r, "cannot make a Message-ID");
+	return KD_OK;
+}
+
+static int
+queue(struct kd_store *st, const struct kd_config *cfg,
+    const struct kd_mail_to *to, const char *subject, const char *body,
+    const char *kind, int secret, int64_t key, struct kd_err *e)
+{
+	struct kd_outbox_row row;
+	char mid[400];
+	int r;
+
+	if ((r = message_id(cfg, mid, sizeof(mid), e)) != KD_OK)
+		return r;
 	memset(&row, 0, sizeof(row));
 	row.to_name = (char *)to->name;
 	row.to_addr = (char *)to->email;
@@ -53,16 +66,11 @@ int
 mailtext_queue_activations(struct kd_store *st, const struct kd_config *cfg,
     int64_t after_key, struct kd_err *e)
 {
-	char name[256], addr[320], mid[400];
-	const char *domain;
+	char mid[400];
 	int r;
 
-	if ((r = mail_from_split(cfg->smtp_from, name, sizeof(name), addr,
-	    sizeof(addr), e)) != KD_OK)
+	if ((r = message_id(cfg, mid, sizeof(mid), e)) != KD_OK)
 		return r;
-	domain = strchr(addr, '@') ? strchr(addr, '@') + 1 : "keydesk.local";
-	if ((r = mail_message_id_new(domain, mid, sizeof(mid))) != KD_OK)
-		return kd_err_set(e, r, "cannot make a Message-ID");
 	/* One random Message-ID per call, made unique per row by the key id:
 	 * "<KEY.RANDOM@domain>". */
 	return store_exec(st, e, "INSERT INTO outbox (to_name, to_addr, "
