@@ -134,14 +134,15 @@ string_fields(struct kd_config *c, char ***v)
 	v[9] = &c->smtp_password_file;
 	v[10] = &c->access_admins;
 	v[11] = &c->access_operators;
-	return 12;
+	v[12] = &c->smtp_cafile;
+	return 13;
 }
 
 static struct kd_config *
 config_copy(const struct kd_config *src)
 {
 	struct kd_config *c;
-	char **v[12], *orig[12];
+	char **v[13], *orig[13];
 	size_t i, n;
 
 	if ((c = malloc(sizeof(*c))) == NULL)
@@ -177,6 +178,7 @@ config_free(struct kd_config **cp)
 	free(c->smtp_username);
 	kd_free_secret(c->smtp_password);
 	free(c->smtp_password_file);
+	free(c->smtp_cafile);
 	free(c->access_admins);
 	free(c->access_operators);
 	kd_wipe(c, sizeof(*c));

@@ -31,6 +31,7 @@ struct kd_config {
 	char	*smtp_username;
 	char	*smtp_password;	/* from `password` or read from password_file */
 	char	*smtp_password_file;
+	char	*smtp_cafile;	/* PEM CA bundle for TLS; NULL: the system's */
 	int	 smtp_connect_timeout;	/* seconds */
 	int	 smtp_timeout;		/* seconds, whole message */
 	int	 smtp_max_attempts;	/* then the row is failed */

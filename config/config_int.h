@@ -89,6 +89,7 @@ config_parse_fn config_parse_string;	/* non-empty string */
 config_parse_fn config_parse_optional;	/* string, null/"" = unset */
 config_parse_fn config_parse_path;	/* string, "~/" expanded */
 config_parse_fn config_parse_password_file;	/* path, null = unset */
+config_parse_fn config_parse_cafile;	/* readable file, null = unset */
 config_parse_fn config_parse_secret;	/* password */
 config_parse_fn config_parse_rp_id;
 config_parse_fn config_parse_web_url;

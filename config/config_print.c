@@ -59,6 +59,7 @@ print_smtp(const struct kd_config *c, FILE *fp)
 	fprintf(fp, "%spassword: %s\n", in,
 	    c->smtp_password != NULL ? "(redacted)" : "null");
 	print_str(fp, in, "password_file", c->smtp_password_file);
+	print_str(fp, in, "cafile", c->smtp_cafile);
 	print_duration(fp, in, "connect_timeout", c->smtp_connect_timeout);
 	print_duration(fp, in, "timeout", c->smtp_timeout);
 	fprintf(fp, "%smax_attempts: %d\n", in, c->smtp_max_attempts);

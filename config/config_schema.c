@@ -36,6 +36,7 @@ static const struct config_field smtp_fields[] = {
 	{ "password", config_parse_secret, OFF(smtp_password), 0, 0, NULL },
 	{ "password_file", config_parse_password_file,
 	    OFF(smtp_password_file), 0, 0, NULL },
+	{ "cafile", config_parse_cafile, OFF(smtp_cafile), 0, 0, NULL },
 	{ "connect_timeout", config_parse_duration, OFF(smtp_connect_timeout),
 	    1, 3600, NULL },
 	{ "timeout", config_parse_duration, OFF(smtp_timeout), 1, DAY, NULL },

@@ -4,11 +4,13 @@
 #include "config/config_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define DAY	(24L * 3600)
 
@@ -141,6 +143,28 @@ config_parse_path(struct config_walk *w, const struct config_field *f,
 	if ((r = config_text(w, f, n, 0, &s)) != KD_OK)
 		return r;
 	return store_path(w, dst, s);
+}
+
+/* A CA bundle must be there to read now: a typo fails at load, on its
+ * line, not at the first delivery. */
+int
+config_parse_cafile(struct config_walk *w, const struct config_field *f,
+    const struct config_node *n, void *dst)
+{
+	char safe[256];
+	const char *s;
+	int r;
+
+	if ((r = config_text(w, f, n, 1, &s)) != KD_OK)
+		return r;
+	if ((r = store_path(w, dst, s)) != KD_OK || s == NULL)
+		return r;
+	if (access(*(char **)dst, R_OK) != 0) {
+		kd_sanitize(*(char **)dst, safe, sizeof(safe));
+		return config_node_err(w->err, w->name, n, "cannot read "
+		    "smtp.cafile \"%s\": %s", safe, strerror(errno));
+	}
+	return KD_OK;
 }
 
 int

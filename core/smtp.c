@@ -123,6 +123,9 @@ handle_setup(struct kd_smtp *s, const struct kd_config *cfg, int smtps)
 	bad |= curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_USE_SSL, tls) != CURLE_OK;
+	if (cfg->smtp_cafile != NULL)
+		bad |= curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_cafile) !=
+		    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
 	    secs(cfg->smtp_connect_timeout, DEFAULT_CONNECT_TIMEOUT)) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT, total) != CURLE_OK;

@@ -240,6 +240,7 @@ smtpd_stop
 #     it, the session stops, nothing is sent in clear.
 unset SMTPD_PORT
 if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 \
     -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 &&
     smtpd_start "$tmp/maildir3" --tls "$tmp/cert.pem" "$tmp/key.pem"; then
 	db=$tmp/tlsbad.db
@@ -264,6 +265,16 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 		ok "mail: 530 (STARTTLS required by the server) defers instead of failing"
 	else
 		nok "mail: 530 defers" "$(cat "$tmp/d7c")"
+	fi
+	# smtp.cafile naming that certificate: verified, sent over TLS.
+	KEYDESK_FAKE_NOW=$(($(date +%s) + 14400)) "$drive" "$db" deliver \
+	    "$SMTPD_URL" --starttls required --cafile "$tmp/cert.pem" \
+	    >"$tmp/d7d" 2>&1
+	if grep -q '^sent=1 deferred=0 failed=0 connections=1$' "$tmp/d7d" &&
+	    [ "$(smtpd_messages)" -eq 1 ] && [ "$(smtpd_count "$tmp/maildir3")" -eq 1 ]; then
+		ok "mail: smtp.cafile trusts the server's certificate; delivered over STARTTLS"
+	else
+		nok "mail: smtp.cafile" "$(cat "$tmp/d7d")"
 	fi
 	smtpd_stop
 else

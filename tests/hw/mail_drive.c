@@ -6,7 +6,7 @@
  *       queues N rows in one transaction; "{n}" in a template becomes the
  *       message number (1..N); prints "queued ID MESSAGE-ID" per row.
  *   hw_mail_drive DB deliver [URL|-] [--starttls required|none] [--max N]
- *                            [--max-attempts N] [--timeout S]
+ *                            [--max-attempts N] [--timeout S] [--cafile PEM]
  *       URL defaults to $SMTPD_URL; "-" means no SMTP configured.  Prints
  *       "sent=S deferred=D failed=F connections=C", then "error: ..." if it
  *       failed; exits 1 if outbox_deliver did not return KD_OK.
@@ -24,7 +24,7 @@
 #include "core/store.h"
 
 struct opts {
-	const char *to, *name, *subject, *body, *url, *starttls;
+	const char *to, *name, *subject, *body, *url, *starttls, *cafile;
 	int secret, max, max_attempts, timeout;
 };
 
@@ -34,7 +34,7 @@ usage(void)
 	fprintf(stderr, "usage: hw_mail_drive DB queue N [--to T] [--name T] "
 	    "[--subject T] [--body T] [--secret]\n"
 	    "       hw_mail_drive DB deliver [URL|-] [--starttls required|none] "
-	    "[--max N] [--max-attempts N] [--timeout S]\n"
+	    "[--max N] [--max-attempts N] [--timeout S] [--cafile PEM]\n"
 	    "       hw_mail_drive DB list\n");
 	exit(2);
 }
@@ -88,6 +88,8 @@ opts_parse(int argc, char **argv, int i, struct opts *o)
 			o->max_attempts = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--timeout") == 0)
 			o->timeout = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--cafile") == 0)
+			o->cafile = argv[++i];
 		else
 			usage();
 	}
@@ -141,6 +143,7 @@ cmd_deliver(struct kd_store *st, const struct opts *o, struct kd_err *e)
 	cfg.smtp_connect_timeout = 5;
 	cfg.smtp_timeout = o->timeout > 0 ? o->timeout : 30;
 	cfg.smtp_max_attempts = o->max_attempts;
+	cfg.smtp_cafile = (char *)(uintptr_t)o->cafile;
 	r = outbox_deliver(st, &cfg, o->max, NULL, NULL, NULL, &res, e);
 	printf("sent=%d deferred=%d failed=%d connections=%ld\n", res.sent,
 	    res.deferred, res.failed, res.connections);

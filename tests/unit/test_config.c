@@ -245,7 +245,7 @@ test_unknown_key(void)
 	CHECK(fails_with("smtp:\n  url: smtp://mail.example.com\n"
 	    "  smtpp: 1\n",
 	    "t.yaml:3:3: unknown key \"smtpp\" in smtp (expected one of: "
-	    "url, starttls, from, username, password, password_file, "
+	    "url, starttls, from, username, password, password_file, cafile, "
 	    "connect_timeout, timeout, max_attempts)"));
 	CHECK(fails_with("kiosk: {idle_lock: 5}\ndatabse: x\n",
 	    "t.yaml:2:1: unknown key \"databse\" at the top level (expected "
@@ -455,6 +455,35 @@ test_password_file_missing(void)
 	snprintf(want, sizeof(want), "t.yaml:2:18: cannot use "
 	    "smtp.password_file \"%s/nope\": No such file or directory",
 	    tmp());
+	CHECK(fails_with(yaml, want));
+}
+
+static char *print_to_string(const struct kd_config *);
+
+/* smtp.cafile: a readable file, checked at load; printed; null unsets. */
+static void
+test_cafile(void)
+{
+	struct kd_config *c;
+	struct kd_err err;
+	char path[600], yaml[800], want[900], *out;
+
+	snprintf(path, sizeof(path), "%s/ca.pem", tmp());
+	write_file(path, "-----BEGIN CERTIFICATE-----\n");
+	snprintf(yaml, sizeof(yaml), "smtp:\n  cafile: %s\n", path);
+	CHECK(load(yaml, &c, &err) == KD_OK);
+	CHECK_EQ_STR(c->smtp_cafile, path);
+	out = print_to_string(c);
+	snprintf(want, sizeof(want), "  cafile: \"%s\"\n", path);
+	CHECK(out != NULL && strstr(out, want) != NULL);
+	free(out);
+	config_free(&c);
+	CHECK(load("smtp:\n  cafile: null\n", &c, &err) == KD_OK &&
+	    c->smtp_cafile == NULL);
+	config_free(&c);
+	unlink(path);
+	snprintf(want, sizeof(want), "t.yaml:2:11: cannot read smtp.cafile "
+	    "\"%s\": No such file or directory", path);
 	CHECK(fails_with(yaml, want));
 }
 
@@ -683,6 +712,7 @@ main(void)
 	RUN(test_documents_and_depth);
 	RUN(test_password_file);
 	RUN(test_password_file_missing);
+	RUN(test_cafile);
 	RUN(test_password_both);
 	RUN(test_print_redacts);
 	RUN(test_print_round_trip);
