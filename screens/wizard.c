@@ -212,7 +212,10 @@ wiz_next(struct wiz *w, struct tui_screen **next)
 	if (s == KD_STEP_CONFIRM) {
 		if (d->want_key && d->method == KD_METHOD_NOW)
 			return wiz_tap(w, next);
-		wiz_commit(w);
+		/* Say so first: the write may wait (up to the store's busy
+		 * timeout) for another keydesk that holds the database. */
+		w->saving = 1;
+		wiz_status(w, TUI_WARN, "Saving...");
 		return TUI_STAY;
 	}
 	if (wizard_next(w->wz) != KD_OK) {
@@ -290,6 +293,8 @@ wiz_key(struct tui_screen *s, const struct tui_app *app,
 	struct wiz *w = (struct wiz *)s;
 
 	(void)app;
+	if (w->saving)
+		return TUI_STAY;	/* nothing acts until the commit ends */
 	if (w->dlg.open) {
 		switch (dialog_key(&w->dlg, k)) {
 		case TUI_W_YES:
@@ -318,6 +323,11 @@ wiz_tick(struct tui_screen *s, const struct tui_app *app)
 	struct wiz *w = (struct wiz *)s;
 
 	(void)app;
+	if (w->saving) {
+		w->saving = 0;
+		wiz_commit(w);
+		return TUI_STAY;
+	}
 	if (w->delivering != 1)
 		return TUI_IDLE;
 	wiz_deliver(w);

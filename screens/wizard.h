@@ -31,6 +31,7 @@ struct wiz {
 	struct kd_enroll_result	 result;
 	unsigned		 run;		/* outbox delivery after Done */
 	int			 delivering;	/* 0 none, 1 running, 2 done */
+	int			 saving;	/* Confirm pressed: commit next tick */
 	struct tui_delivery	 delivery;
 };
 

@@ -57,6 +57,7 @@ check "wizard reaches Confirm" tui_wait "Nothing has been saved yet"
 
 check "another process holds the write lock" lock 25
 tui_keys Enter
+check "Confirm: says it is saving while it waits" tui_wait "Saving..."
 check "Confirm: says the database is locked" \
     tui_wait "locked by another keydesk" 30
 check "locked: no user written" test "$(users L1)" = 0
