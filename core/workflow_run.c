@@ -230,8 +230,10 @@ workflow_run(struct kd_store *st, const struct kd_config *cfg,
 		}
 		if ((r = run_batch(st, cfg, w, actor, &after, batch, &n, run,
 		    e)) != KD_OK) {
-			/* The failed batch and the ones never tried. */
-			run->failed = total - run->created;
+			/* The failed batch and the ones never tried (members
+			 * added since the review can make created pass total). */
+			run->failed = total > run->created ? total - run->created :
+			    0;
 			break;
 		}
 		if (n == 0)

@@ -63,7 +63,7 @@ main(int argc, char **argv)
 	w.use_defaults = 1;
 	workflow_group_add(&w, "Everyone");
 	if (workflow_add(st, "bench", &w, &e) != KD_OK ||
-	    workflow_get(st, "bench", &w, &e) != KD_OK) {
+	    (workflow_clear(&w), workflow_get(st, "bench", &w, &e)) != KD_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}
