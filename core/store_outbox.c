@@ -157,23 +157,23 @@ store_outbox_claim(struct kd_store *st, int64_t now, int limit, int lease,
 	v = *out;
 	for (i = 0; i < *n && r == KD_OK; i++) {
 		r = claim_one(st, now + lease, fill, arg, &v[i], &keep, e);
-		if (!keep)
+		if (!keep) {	/* failed for good: an empty row, dropped below */
 			store_outbox_free_row(&v[i]);
-		else if (kept++ != i)
-			v[kept - 1] = v[i];
+			memset(&v[i], 0, sizeof(v[i]));
+		}
 	}
 	if (r == KD_OK)
 		r = store_commit(st, e);
 	if (r != KD_OK) {
 		store_rollback(st);
-		/* rows past i were never compacted: free them too */
-		for (; i < *n; i++)
-			v[kept++] = v[i];
-		store_outbox_free(v, kept);
+		store_outbox_free(v, *n);
 		*out = NULL;
 		*n = 0;
 		return r;
 	}
+	for (i = 0; i < *n; i++)
+		if (v[i].id != 0)
+			v[kept++] = v[i];
 	*n = kept;
 	return KD_OK;
 }
