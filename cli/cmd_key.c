@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/activate.h"
 #include "core/fido.h"
@@ -77,17 +76,6 @@ cmd_key_add(struct cli *c, int argc, char **argv)
 	return r;
 }
 
-/* The kiosk's name in the audit and the lock-out: this host and terminal. */
-static void
-kiosk_name(char *buf, size_t len)
-{
-	char host[128] = "localhost";
-	const char *tty = ttyname(0);
-
-	gethostname(host, sizeof(host) - 1);
-	snprintf(buf, len, "%s:%s", host, tty ? tty : "cli");
-}
-
 static int
 cmd_activate(struct cli *c, int argc, char **argv)
 {
@@ -122,7 +110,7 @@ cmd_activate(struct cli *c, int argc, char **argv)
 		return cli_fail(CLI_USAGE, "usage: keydesk activate CODE [--reader NAME]");
 	if (cli_store(c) == NULL)
 		return CLI_ERR;
-	kiosk_name(kiosk, sizeof(kiosk));
+	kd_terminal_name(kiosk, sizeof(kiosk), "cli");
 	if (activate_check_code(c->st, kiosk, argv[optind], c->actor, &rd, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
 	if (rd.type == KD_KEY_SMARTPHONE)

@@ -85,15 +85,6 @@ apdu_encode_select_fido(uint8_t *out, size_t cap)
 	    fido_aid, sizeof(fido_aid), 256);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -242,7 +233,7 @@ collect_next(struct apdu_io *io, struct collect *c, uint8_t cla, uint8_t ins,
 static int
 collect_busy(struct apdu_io *io, struct collect *c, struct kd_err *err)
 {
-	int64_t t = now_ms(), left;
+	int64_t t = kd_mono_ms(), left;
 
 	if (c->len > 3)
 		return kd_err_set(err, KD_ERR_DEVICE, "the card gave a "
@@ -333,7 +324,7 @@ apdu_collect(struct apdu_io *io, uint8_t cla, int poll, int ms,
 	memcpy(c.buf, first, first_len);
 	c.len = first_len;
 	c.ms = ms < 0 ? io->max_ms : ms;
-	c.deadline = now_ms() + c.ms;
+	c.deadline = kd_mono_ms() + c.ms;
 	r = collect_loop(io, &c, cla, poll, out, cap, out_len, sw, err);
 	if (r != KD_OK)
 		*out_len = 0;

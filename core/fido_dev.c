@@ -27,15 +27,6 @@ card_busy(void *arg, int status)
 		fdev_progress(f, KD_TAP_TOUCH);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* First USB FIDO key's path, or NULL. */
 static char *
 usb_first(void)
@@ -121,11 +112,11 @@ static int
 wait_card(struct fdev *f, const char *reader, int timeout_ms, int usb_too,
     char **found, char **usb, struct kd_err *err)
 {
-	int64_t end = mono_ms() + timeout_ms, left;
+	int64_t end = kd_mono_ms() + timeout_ms, left;
 	int rc;
 
 	for (;;) {
-		left = end - mono_ms();
+		left = end - kd_mono_ms();
 		rc = pcsc_wait(f->pcsc, reader, 1, left < WAIT_ROUND_MS ?
 		    (int)(left > 0 ? left : 0) : WAIT_ROUND_MS, f->cancel,
 		    wait_cb, f, found, err);
@@ -133,7 +124,7 @@ wait_card(struct fdev *f, const char *reader, int timeout_ms, int usb_too,
 			return rc;
 		if (usb_too && (*usb = usb_first()) != NULL)
 			return KD_OK;
-		if (mono_ms() >= end)
+		if (kd_mono_ms() >= end)
 			return wait_timeout_err(f, reader, timeout_ms, err);
 	}
 }

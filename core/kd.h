@@ -48,6 +48,11 @@ const char *kd_strerror(int);
  * kd_clock_set() override it so expiry can be tested without waiting. */
 int64_t	kd_now(void);
 void	kd_clock_set(int64_t);	/* 0 = real clock again */
+/* Milliseconds on the monotonic clock: for timeouts and intervals. */
+int64_t	kd_mono_ms(void);
+/* "host:tty" (or "host:NOTTY" off a terminal): the kiosk's name in the
+ * audit log and its lock-out. */
+void	kd_terminal_name(char *, size_t, const char *notty);
 void	kd_time_format(int64_t, char *, size_t);	/* "2026-11-23 08:50" UTC */
 void	kd_time_iso(int64_t, char *, size_t);	/* "2026-11-23T08:50:55Z" */
 /* "2026-11-23[ 08:50[:55]]" (UTC) or a time ago ("90m", "12h", "7d"). */

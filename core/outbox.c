@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/mail.h"
 #include "core/mailtext.h"
@@ -82,15 +81,6 @@ outbox_backoff(int attempts)
 	return 1 + (int64_t)(rnd % (uint32_t)cap);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Writes the pending results in one transaction.  A secret body (a PIN)
  * is erased by store_outbox_mark_sent; the copy left in the WAL goes with
  * a checkpoint, which that function only does outside a transaction, so
@@ -141,7 +131,7 @@ mark_add(struct run *run, const struct kd_outbox_row *row,
 	if (run->nmarks == MARKS_MAX && (r = marks_flush(run, e)) != KD_OK)
 		return r;
 	if (run->nmarks == 0)
-		run->first_mark_ms = now_ms();
+		run->first_mark_ms = kd_mono_ms();
 	m = &run->marks[run->nmarks++];
 	m->id = row->id;
 	m->kind = kind;
@@ -279,7 +269,7 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 		++*done;
 		if (progress != NULL)
 			progress(arg, *done, total > *done ? total : *done);
-		if (now_ms() - run->first_mark_ms >= MARK_WAIT_MS)
+		if (kd_mono_ms() - run->first_mark_ms >= MARK_WAIT_MS)
 			r = marks_flush(run, e);
 	}
 	/* Rows claimed but not tried (cancelled) are due again at once. */

@@ -235,15 +235,6 @@ pcsc_readers_free(struct pcsc_reader **rp, size_t n)
 	*rp = NULL;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Which of the readers in `st` satisfies the wait, or -1. */
 static int
 wait_match(const SCARD_READERSTATE *st, size_t n, const char *reader,
@@ -310,7 +301,7 @@ pcsc_wait(struct pcsc_ctx *c, const char *reader, int present,
     int timeout_ms, volatile int *cancel, pcsc_wait_fn *cb, void *arg,
     char **found, struct kd_err *err)
 {
-	int64_t end = mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms), left;
+	int64_t end = kd_mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms), left;
 	size_t nreaders = 0, seen = (size_t)-1;
 	int rc, slice;
 
@@ -319,7 +310,7 @@ pcsc_wait(struct pcsc_ctx *c, const char *reader, int present,
 	for (;;) {
 		if (cancel != NULL && *cancel)
 			return kd_err_set(err, KD_ERR_CANCELLED, "cancelled");
-		left = end - mono_ms();
+		left = end - kd_mono_ms();
 		slice = WAIT_SLICE_MS;
 		if (timeout_ms >= 0 && left < slice)
 			slice = left > 0 ? (int)left : 0;
@@ -330,7 +321,7 @@ pcsc_wait(struct pcsc_ctx *c, const char *reader, int present,
 		if (cb != NULL && nreaders != seen)
 			cb(arg, nreaders, reader);
 		seen = nreaders;
-		if (timeout_ms >= 0 && mono_ms() >= end)
+		if (timeout_ms >= 0 && kd_mono_ms() >= end)
 			return kd_err_set(err, KD_ERR_TIMEOUT,
 			    "%s after %.*f s",
 			    present ? "no card on the reader" :

@@ -80,6 +80,26 @@ kd_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+kd_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+kd_terminal_name(char *buf, size_t len, const char *notty)
+{
+	char host[128] = "localhost";
+	const char *tty = ttyname(0);
+
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, len, "%s:%s", host, tty ? tty : notty);
+}
+
 void
 kd_clock_set(int64_t t)
 {

@@ -445,11 +445,8 @@ screen_audit_new(const struct tui_app *app)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->base.ops = &audit_ops;
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = audit_cell;
-	s->table.arg = s;
-	s->table.page_keys = 1;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), audit_cell,
+	    s, 1);
 	field_init(&s->filter, 128, "press / to filter");
 	audit_load(s, app);
 	return &s->base;

@@ -182,11 +182,8 @@ screen_groups_new(const struct tui_app *app)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->base.ops = &groups_ops;
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = groups_cell;
-	s->table.arg = s;
-	s->table.page_keys = 1;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), groups_cell,
+	    s, 1);
 	field_init(&s->name, KD_GROUP_MAX, NULL);
 	groups_load(s, app);
 	return &s->base;

@@ -312,9 +312,7 @@ screen_import_new(const struct tui_app *app)
 		return NULL;
 	s->base.ops = &import_ops;
 	field_init(&s->path, TUI_FIELD_MAX, "path of the .csv file");
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = import_cell;
-	s->table.arg = s;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), import_cell,
+	    s, 0);
 	return &s->base;
 }

@@ -211,11 +211,8 @@ screen_outbox_new(const struct tui_app *app)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->base.ops = &outbox_ops;
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = outbox_cell;
-	s->table.arg = s;
-	s->table.page_keys = 1;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), outbox_cell,
+	    s, 1);
 	outbox_load(s, app);
 	return &s->base;
 }

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define REFRESH_MS	2000
 
@@ -40,15 +39,6 @@ static const struct tui_column columns[] = {
 	{ "Slots", 5 }, { "AAGUID", 0 },
 };
 
-static int64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *
 readers_main(void *arg)
 {
@@ -69,7 +59,7 @@ readers_probe(struct readers *r)
 		atomic_store(&r->busy, 0);
 		r->rc = kd_err_set(&r->err, KD_ERR_IO, "cannot start the probe "
 		    "thread");
-		r->at = clock_ms();
+		r->at = kd_mono_ms();
 		return;
 	}
 	r->joinable = 1;
@@ -92,7 +82,7 @@ readers_take(struct readers *r)
 	r->rc = r->fresh_rc;
 	r->err = r->fresh_err;
 	r->probed = 1;
-	r->at = clock_ms();
+	r->at = kd_mono_ms();
 	r->table.n = r->list != NULL ? r->list->n : 0;
 	for (i = 0; sel != NULL && i < r->table.n; i++)
 		if (r->list->dev[i].path != NULL &&
@@ -285,7 +275,7 @@ readers_tick(struct tui_screen *sc, const struct tui_app *app)
 		readers_take(r);
 		return TUI_STAY;
 	}
-	if (clock_ms() - r->at < REFRESH_MS)
+	if (kd_mono_ms() - r->at < REFRESH_MS)
 		return TUI_IDLE;
 	readers_probe(r);
 	return TUI_STAY;
@@ -321,10 +311,8 @@ screen_readers_new(const struct tui_app *app)
 		return NULL;
 	r->base.ops = &readers_ops;
 	atomic_init(&r->busy, 0);
-	r->table.cols = columns;
-	r->table.ncols = (int)KD_NELEM(columns);
-	r->table.cell = readers_cell;
-	r->table.arg = r;
+	table_init(&r->table, columns, (int)KD_NELEM(columns), readers_cell,
+	    r, 0);
 	readers_probe(r);
 	return &r->base;
 }

@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <wctype.h>
 
 #include "core/activate.h"
@@ -43,28 +41,6 @@ struct redeem {
 	int64_t			 last;		/* last key or event */
 };
 
-static int64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* As the CLI's `keydesk activate`: this host and terminal, so both count
- * towards one lock-out. */
-static void
-redeem_kiosk_name(char *buf, size_t len)
-{
-	char host[128] = "localhost";
-	const char *tty = ttyname(0);
-
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(buf, len, "%s:%s", host, tty ? tty : "tui");
-}
-
 static void
 redeem_reset(struct redeem *r)
 {
@@ -78,7 +54,7 @@ redeem_reset(struct redeem *r)
 static void
 redeem_locked(struct redeem *r, int64_t seconds)
 {
-	r->locked_until = clock_ms() + seconds * 1000;
+	r->locked_until = kd_mono_ms() + seconds * 1000;
 	r->locked_shown = (long)seconds;
 }
 
@@ -230,7 +206,7 @@ redeem_key(struct tui_screen *sc, const struct tui_app *app,
 	struct redeem *r = (struct redeem *)sc;
 	struct tui_key up = *k;
 
-	r->last = clock_ms();
+	r->last = kd_mono_ms();
 	switch (k->act) {
 	case TUI_K_CTRL_C:
 	case TUI_K_F10:
@@ -272,7 +248,7 @@ redeem_tick(struct tui_screen *sc, const struct tui_app *app)
 {
 	struct redeem *r = (struct redeem *)sc;
 	enum tui_do what = TUI_IDLE;
-	int64_t now = clock_ms();
+	int64_t now = kd_mono_ms();
 	long left;
 
 	if (r->delivering == 1 && r->run == 0)	/* another was running */
@@ -307,7 +283,7 @@ redeem_resume(struct tui_screen *sc, const struct tui_app *app)
 	struct redeem *r = (struct redeem *)sc;
 
 	(void)app;
-	r->last = clock_ms();
+	r->last = kd_mono_ms();
 	if (!r->tapping)
 		return;
 	r->tapping = 0;
@@ -347,8 +323,8 @@ screen_redeem_new(const struct tui_app *app)
 	r->base.ops = &redeem_ops;
 	r->app = app;
 	field_init(&r->code, CODE_MAX, "ABCDE-FGHJK");
-	redeem_kiosk_name(r->kiosk, sizeof(r->kiosk));
-	r->last = clock_ms();
+	kd_terminal_name(r->kiosk, sizeof(r->kiosk), "tui");
+	r->last = kd_mono_ms();
 	/* A kiosk restarted during a lock-out is still locked. */
 	if ((left = activate_locked_for(app->st, r->kiosk)) > 0)
 		redeem_locked(r, left);

@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/fido.h"
 #include "core/operator.h"
@@ -49,26 +47,6 @@ struct signin {
 	unsigned		 spin;
 	int			 signed_in;	/* the tap succeeded */
 };
-
-static int64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-signin_where(char *buf, size_t len)
-{
-	char host[128] = "localhost";
-	const char *tty = ttyname(0);
-
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(buf, len, "%s:%s", host, tty ? tty : "tui");
-}
 
 /* ---- the worker thread: no curses here ---- */
 
@@ -151,7 +129,7 @@ signin_failed(struct signin *s, int rc, const struct kd_err *e, int tap)
 			left = strtol(in + 9, NULL, 10);
 		if (left < 1)
 			left = 1;
-		s->locked_until = clock_ms() + (int64_t)left * 1000;
+		s->locked_until = kd_mono_ms() + (int64_t)left * 1000;
 		s->locked_shown = left;
 		s->err[0] = '\0';
 		return;
@@ -344,7 +322,7 @@ signin_tick(struct tui_screen *sc, const struct tui_app *app)
 		what = TUI_STAY;
 	}
 	if (s->locked_until > 0) {
-		left = (long)((s->locked_until - clock_ms() + 999) / 1000);
+		left = (long)((s->locked_until - kd_mono_ms() + 999) / 1000);
 		if (left <= 0) {
 			s->locked_until = 0;
 			what = TUI_STAY;
@@ -400,7 +378,7 @@ screen_signin_new(const struct tui_app *app)
 	s->app = app;
 	field_init(&s->name, NAME_MAX_LEN, "operator name");
 	field_init(&s->pass, PASS_MAX_LEN, NULL);
-	signin_where(s->where, sizeof(s->where));
+	kd_terminal_name(s->where, sizeof(s->where), "tui");
 	snprintf(s->db, sizeof(s->db), "%s", store_path(app->st));
 	atomic_init(&s->running, 0);
 	return &s->base;

@@ -21,19 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ACTIVE_MS	1500	/* "Active" stays this long, then Done */
 #define KIOSK_IDLE_MS	30000	/* a kiosk forgets a failed tap (and whose) */
-
-int64_t
-tap_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the worker thread: no curses here ---- */
 
@@ -85,7 +75,7 @@ static void
 tap_fail(struct tapscr *s, const char *head, const char *msg)
 {
 	s->phase = PH_FAILED;
-	s->last = tap_clock_ms();
+	s->last = kd_mono_ms();
 	snprintf(s->head, sizeof(s->head), "%s", head);
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
@@ -99,7 +89,7 @@ tap_start(struct tapscr *s)
 	s->device[0] = '\0';	/* the thread is not running */
 	atomic_store(&s->state, -1);
 	atomic_store(&s->running, 1);
-	s->started = tap_clock_ms();
+	s->started = kd_mono_ms();
 	s->phase = PH_RUN;
 	if (pthread_create(&s->thread, NULL, tap_main, s) != 0) {
 		atomic_store(&s->running, 0);
@@ -122,7 +112,7 @@ static void
 tap_ask_pin(struct tapscr *s, const char *why)
 {
 	s->phase = PH_ASK_PIN;
-	s->last = tap_clock_ms();
+	s->last = kd_mono_ms();
 	radio_init(&s->choice);
 	radio_add(&s->choice, "Enter the card's current PIN", 1);
 	radio_add(&s->choice, "Reset the card (every credential on it is "
@@ -177,7 +167,7 @@ tap_done(struct tapscr *s)
 	/* Stored (and the PIN is in the queued mail): wipe it here. */
 	tap_clear(&s->tap);
 	s->phase = PH_ACTIVE;
-	s->active_at = tap_clock_ms();
+	s->active_at = kd_mono_ms();
 }
 
 /* The thread has ended: what now. */
@@ -306,7 +296,7 @@ tap_key(struct tui_screen *sc, const struct tui_app *app,
 
 	(void)app;
 	(void)next;
-	s->last = tap_clock_ms();
+	s->last = kd_mono_ms();
 	switch (s->phase) {
 	case PH_ASK_PIN:
 		return tap_pin_key(s, k);
@@ -338,11 +328,11 @@ tap_tick(struct tui_screen *sc, const struct tui_app *app)
 	struct tapscr *s = (struct tapscr *)sc;
 
 	if (s->phase == PH_ACTIVE)
-		return tap_clock_ms() - s->active_at >= ACTIVE_MS ? TUI_POP :
+		return kd_mono_ms() - s->active_at >= ACTIVE_MS ? TUI_POP :
 		    TUI_IDLE;
 	/* The person walked away: the next one starts from the code. */
 	if (app->opts->kiosk && (s->phase == PH_FAILED ||
-	    s->phase == PH_ASK_PIN) && tap_clock_ms() - s->last >= KIOSK_IDLE_MS)
+	    s->phase == PH_ASK_PIN) && kd_mono_ms() - s->last >= KIOSK_IDLE_MS)
 		return TUI_POP;
 	if (!s->joinable)
 		return TUI_IDLE;

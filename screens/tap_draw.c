@@ -59,7 +59,7 @@ tap_prompt(const struct tapscr *s, int st)
 static void
 tap_state_text(const struct tapscr *s, int st, char *buf, size_t len)
 {
-	long left = (s->tap.timeout_ms - (tap_clock_ms() - s->started)) / 1000;
+	long left = (s->tap.timeout_ms - (kd_mono_ms() - s->started)) / 1000;
 
 	switch (st) {
 	case KD_TAP_WAIT_READER:

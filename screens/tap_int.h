@@ -49,8 +49,6 @@ struct tapscr {
 	char			 pin_err[256];
 };
 
-/* Milliseconds on the monotonic clock. */
-int64_t	tap_clock_ms(void);
 /* The screen's draw op (tap_draw.c). */
 void	tap_draw(struct tui_screen *, const struct tui_app *);
 

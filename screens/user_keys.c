@@ -38,11 +38,8 @@ keys_cell(void *arg, size_t row, int col, attr_t *a)
 void
 user_keys_init(struct user *s)
 {
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = keys_cell;
-	s->table.arg = s;
-	s->table.page_keys = 1;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), keys_cell,
+	    s, 1);
 }
 
 /* Dates, and for a key still waiting for its user the activation's

@@ -504,10 +504,8 @@ screen_users_new(const struct tui_app *app)
 	u->status = -1;
 	u->total = -1;
 	field_init(&u->search, 64, "press / to search");
-	u->table.cols = columns;
-	u->table.ncols = (int)KD_NELEM(columns);
-	u->table.cell = users_cell;
-	u->table.arg = u;
+	table_init(&u->table, columns, (int)KD_NELEM(columns), users_cell,
+	    u, 0);
 	users_load_groups(u, app);
 	users_first_page(u, app);
 	return &u->base;

@@ -192,11 +192,8 @@ screen_workflows_new(const struct tui_app *app)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->base.ops = &workflows_ops;
-	s->table.cols = columns;
-	s->table.ncols = (int)KD_NELEM(columns);
-	s->table.cell = workflows_cell;
-	s->table.arg = s;
-	s->table.page_keys = 1;
+	table_init(&s->table, columns, (int)KD_NELEM(columns), workflows_cell,
+	    s, 1);
 	workflows_load(s, app);
 	return &s->base;
 }

@@ -8,18 +8,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define POLL_MS 100
-
-static long long
-loop_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The idle lock: after kiosk.idle_lock seconds without a key, every
  * screen closes (nothing unconfirmed is written: the wizard commits only
@@ -43,14 +33,14 @@ idle_lock(struct tui_screen *top, const struct tui_app *app,
 	/* A sign-in by tap ends without a key: the wait for the card is not
 	 * idle time held against the operator. */
 	if (app->sess->signed_in && !idle->signed_in)
-		idle->last = loop_ms();
+		idle->last = kd_mono_ms();
 	idle->signed_in = app->sess->signed_in;
 	if ((!app->opts->kiosk && !app->sess->signed_in) ||
 	    app->cfg->kiosk_idle_lock <= 0 || app->home == NULL ||
-	    loop_ms() - idle->last <
+	    kd_mono_ms() - idle->last <
 	    (long long)app->cfg->kiosk_idle_lock * 1000)
 		return top;
-	idle->last = loop_ms();
+	idle->last = kd_mono_ms();
 	if (top->below == NULL && !app->sess->signed_in)
 		return top;	/* the redemption screen resets itself */
 	if ((home = app->home(app)) == NULL)
@@ -136,7 +126,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 	struct tui_key k;
 	enum tui_do what;
 	int sig = 0, dirty = 1;
-	struct idle idle = { loop_ms(), 0 };
+	struct idle idle = { kd_mono_ms(), 0 };
 
 	while (top != NULL && (sig = tui_term_signalled()) == 0) {
 		if (dirty)
@@ -147,7 +137,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		dirty = 1;
 		if ((k.act != TUI_K_NONE && k.act != TUI_K_RESIZE) ||
 		    (top->ops->busy != NULL && top->ops->busy(top)))
-			idle.last = loop_ms();
+			idle.last = kd_mono_ms();
 		if (k.act == TUI_K_NONE) {
 			/* Idle: redraw only what a screen's tick changed. */
 			if (top->ops->tick != NULL)

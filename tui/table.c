@@ -4,6 +4,8 @@
 #include "tui/widget.h"
 #include "tui/draw.h"
 
+#include <string.h>
+
 static enum tui_wret
 table_move(struct tui_table *t, long by)
 {
@@ -17,6 +19,18 @@ table_move(struct tui_table *t, long by)
 		c = (long)t->n - 1;
 	t->cur = (size_t)c;
 	return TUI_W_HANDLED;
+}
+
+void
+table_init(struct tui_table *t, const struct tui_column *cols, int ncols,
+    tui_cell_fn cell, void *arg, int page_keys)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+	t->ncols = ncols;
+	t->cell = cell;
+	t->arg = arg;
+	t->page_keys = page_keys;
 }
 
 enum tui_wret

@@ -85,6 +85,9 @@ struct tui_table {
 	void		*arg;
 	int		 page_keys;	/* PgUp/PgDn move within the table */
 };
+/* Columns, the cell callback and its argument; page_keys as above. */
+void	table_init(struct tui_table *, const struct tui_column *, int ncols,
+	    tui_cell_fn, void *arg, int page_keys);
 /* Up/Down/Home/End (and PgUp/PgDn with page_keys) move; Enter is
  * TUI_W_ACTIVATE; Down on the last row is TUI_W_UNHANDLED. */
 enum tui_wret table_key(struct tui_table *, const struct tui_key *,
