@@ -17,6 +17,8 @@ export ASAN_OPTIONS="log_path=$work/asan:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$work/ubsan"
 export LSAN_OPTIONS="suppressions=$top/tests/lib/lsan.supp:print_suppressions=0"
 pass=0 fail=0 skip=0
+failed="$work/failed"
+: >"$failed"
 run_one() {
 	name=$1; shift
 	out="$work/out.$$"
@@ -27,6 +29,7 @@ run_one() {
 		echo "not ok - $name exited with $rc" >>"$out"; f=$((f + 1))
 	fi
 	sed "s|^|[$name] |" "$out"
+	grep '^not ok - ' "$out" | sed "s|^|[$name] |" >>"$failed"
 	if [ "$f" -gt 0 ]; then sed "s|^|[$name] stderr: |" "$out.err" | tail -n 40; fi
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 	rm -f "$out" "$out.err"
@@ -45,8 +48,11 @@ done
 for r in "$work"/asan* "$work"/ubsan*; do
 	[ -f "$r" ] || continue
 	echo "not ok - sanitizer report $(basename "$r")"; head -n 30 "$r"
+	echo "[sanitizer] not ok - $(basename "$r")" >>"$failed"
 	fail=$((fail + 1))
 done
+# The failures again, just above the count, where a log's tail shows them.
+if [ -s "$failed" ]; then echo "Failed:"; cat "$failed"; fi
 rm -rf "$work"
 line="$pass passed, $fail failed"
 [ "$skip" -gt 0 ] && line="$line, $skip skipped"
