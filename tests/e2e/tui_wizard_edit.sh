@@ -107,7 +107,10 @@ check "long text: the end is shown while typing" tui_wait "Sigmaringen-Ende"
 check "long text: the start scrolled out" tui_lacks "Maximiliane Wilhelmina"
 tui_keys Home
 check "long text: Home scrolls back" tui_wait "Maximiliane Wilhelmina"
-field_fits() { tui_screen | awk '/Full name/ { ok = length($0) <= 71 } END { exit !ok }'; }
+field_fits() {
+	tui_screen | awk '/Full name/ { ok = length($0) <= 71 } END { exit !ok }' && return 0
+	tui_screen | cat -A >&2; return 1
+}
 check "long text: stays inside its 50-column field" field_fits
 tui_keys End
 tui_type " Ü"

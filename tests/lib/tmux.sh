@@ -10,8 +10,9 @@
 #                           Tab, BTab, Up, PPage, F2, ...)
 #   tui_type TEXT           send TEXT literally (UTF-8 is fine)
 #   tui_wait TEXT [SECS]    poll the screen every 50 ms until TEXT (a fixed
-#                           string) is on it; on timeout (default 10 s)
-#                           print the screen to stderr and return 1
+#                           string) is on it and the frame has settled; on
+#                           timeout (default 10 s) print the screen to
+#                           stderr and return 1
 #   tui_wait_gone TEXT [SECS]  the same, until TEXT is no longer shown
 #   tui_screen              print the screen (capture-pane -p)
 #   tui_resize W H          resize the window
@@ -77,14 +78,31 @@ tui_screen() {
 	LANG=C.UTF-8 $TUI_TMUX capture-pane -p
 }
 
-# tui_poll_ WANT TEXT SECS: WANT 1 waits for TEXT, 0 for it to go.
+# tui_settle_: returns once two captures 50 ms apart are the same (at most
+# about 1 s, for screens that animate).  TEXT can appear while curses is
+# still writing the rest of its frame, and tmux shows a frame as it
+# arrives: a check made on such a half-written screen can see old text,
+# or text that an insert-character sequence has pushed past a field's end.
+tui_settle_() {
+	_prev=$(tui_screen 2>/dev/null) _k=0
+	while [ "$_k" -lt 20 ]; do
+		sleep 0.05
+		_cur=$(tui_screen 2>/dev/null)
+		[ "$_cur" = "$_prev" ] && return 0
+		_prev=$_cur _k=$((_k + 1))
+	done
+	return 0
+}
+
+# tui_poll_ WANT TEXT SECS: WANT 1 waits for TEXT, 0 for it to go; then
+# lets the frame settle.
 tui_poll_() {
 	_want=$1 _text=$2 _n=$(( ${3:-10} * 20 ))
 	while [ "$_n" -gt 0 ]; do
 		if tui_screen 2>/dev/null | grep -qF -- "$_text"; then
-			[ "$_want" = 1 ] && return 0
+			[ "$_want" = 1 ] && { tui_settle_; return 0; }
 		else
-			[ "$_want" = 0 ] && return 0
+			[ "$_want" = 0 ] && { tui_settle_; return 0; }
 		fi
 		sleep 0.05
 		_n=$((_n - 1))
