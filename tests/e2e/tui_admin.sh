@@ -64,6 +64,7 @@ tui_wait "Enter saves all three" >/dev/null
 tui_keys Tab C-u
 tui_type "not-an-email"
 tui_keys Tab
+tui_wait "! not a valid email" >/dev/null
 check "edit: inline error under Email" line_after_has "Email" "! not a valid email"
 tui_keys C-u
 tui_type "maggie"
@@ -102,7 +103,7 @@ tui_keys Enter
 check "new key: done and mailed" tui_wait "Delivery         sent" 30
 tui_keys Enter
 check "new key: pending on the details" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'FIDO2 Hardware.* +Margaret Ham.* +Pending'"
+    tui_wait_re 'FIDO2 Hardware.* +Margaret Ham.* +Pending'
 kd key list H1 --json >"$T/k.json"
 check "new key: stored pending" test "$(json_get "$T/k.json" 'd[0]["type"]+"/"+d[0]["status"]')" = "fido2/pending"
 old=$(codes "Margaret Hamilton")
@@ -131,7 +132,7 @@ check "revoke: the dialog names the reason" tui_has "Reason: lost on the train"
 tui_keys y
 check "revoke: done" tui_wait "Revoked \"Margaret Hamilton's security key\""
 check "revoke: status and reason on screen" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Revoked +lost on the train'"
+    tui_wait_re 'Revoked +lost on the train'
 kd key list H1 --json >"$T/k.json"
 check "revoke: stored with the reason" test "$(json_get "$T/k.json" 'd[0]["status"]+"|"+d[0]["revoked_reason"]')" = "revoked|lost on the train"
 tui_keys x
@@ -172,12 +173,12 @@ tui_type "Edsger"
 tui_wait "Edsger Expiry" >/dev/null
 tui_keys Enter Enter
 check "expiry: the pending key shows Expired" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Smartphone .* +Expired'"
+    tui_wait_re 'Smartphone .* +Expired'
 check "expiry: says a resend renews it" tui_has "; s sends a new one"
 tui_keys s y
 check "expiry: resend delivered" tui_wait ": sent" 30
 check "expiry: pending again" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Smartphone .* +Pending'"
+    tui_wait_re 'Smartphone .* +Pending'
 check "expiry: the new mail reached the sink" \
     test "$(smtpd_count "$T/mail")" -eq $((sent + 1))
 tui_keys Escape Escape
@@ -192,9 +193,9 @@ tui_type "$T/bad.csv"
 tui_keys Enter
 check "import bad: says nothing was imported" tui_wait "nothing was imported"
 check "import bad: line and field of a bad row" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq '^ +3 email +not a valid email'"
+    tui_wait_re '^ +3 email +not a valid email'
 check "import bad: the duplicate in the file" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq '^ +3 username +the same as on line 2'"
+    tui_wait_re '^ +3 username +the same as on line 2'
 check "import bad: nothing written" test "$(sqlite3 "$DB" "SELECT count(*) FROM users WHERE user_id LIKE 'D%'")" -eq 0
 tui_keys C-u
 tui_type "$T/good.csv"

@@ -64,7 +64,7 @@ tui_keys Enter Enter
 check "details: opened from the search" tui_wait "User details"
 check "details: groups" tui_has "Engineering"
 check "details: key with type, name and status" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Contactless Card +Q card +Pending'"
+    tui_wait_re 'Contactless Card +Q card +Pending'
 check "details: key settings" tui_has "Offline Login off, PINless"
 tui_keys Escape
 check "Esc: back to the list, search kept" tui_wait "Quentin Zyx"
@@ -98,7 +98,7 @@ tui_keys Escape Escape
 # Groups screen: counts and create.
 tui_keys g
 check "groups screen" tui_wait "Members"
-check "groups: member count" sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Engineering +1 '"
+check "groups: member count" tui_wait_re 'Engineering +1 '
 tui_keys n
 tui_type "Night shift"; tui_keys Enter
 check "groups: created" tui_wait "Created group Night shift"
@@ -129,7 +129,7 @@ tui_keys o
 tui_wait "queued" >/dev/null
 tui_keys d
 check "outbox: deliver now sends in the worker" tui_wait "Queued 0   Sent 1"
-check "outbox: row marked sent" sh -c "$TUI_TMUX capture-pane -p | grep -Eq '^ sent +quentin@example.com'"
+check "outbox: row marked sent" tui_wait_re '^ sent +quentin@example.com'
 check "outbox: the server got it" test "$(smtpd_count "$T/mail")" = 1
 tui_keys C-c
 check "Ctrl-C on the list quits cleanly" tui_wait "[tui exited 0; stty: icanon echo"

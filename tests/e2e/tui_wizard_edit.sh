@@ -157,7 +157,7 @@ tui_keys Enter
 check "new key: done" tui_wait "Done: key added for E5000 (Grace Hopper)."
 tui_keys Enter
 check "new key: back on the details with the key" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'FIDO2 Hardware.* +Grace Hopper.s.* +Pending'"
+    tui_wait_re 'FIDO2 Hardware.* +Grace Hopper.s.* +Pending'
 tui_keys q
 tui_wait "[tui exited 0" >/dev/null
 tui_stop

@@ -76,7 +76,7 @@ check "run: 500 messages at the sink" test "$(smtpd_count "$T/mail")" -eq 500
 check "run: stored" test "$(last_run 'd[0]["last_run"]["created"]')" -eq 500
 tui_keys Enter
 check "list: last run shown" \
-    sh -c "$TUI_TMUX capture-pane -p | grep -Eq 'Floor keys +fido2 +done +500 +500 +0 +0'"
+    tui_wait_re 'Floor keys +fido2 +done +500 +500 +0 +0'
 tui_keys Enter
 tui_wait "Enter Start the run" >/dev/null
 check "again: review says nobody new" tui_has "Will get one     0"

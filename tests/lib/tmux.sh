@@ -14,6 +14,7 @@
 #                           timeout (default 10 s) print the screen to
 #                           stderr and return 1
 #   tui_wait_gone TEXT [SECS]  the same, until TEXT is no longer shown
+#   tui_wait_re REGEX [SECS]   tui_wait for an extended regular expression
 #   tui_screen              print the screen (capture-pane -p)
 #   tui_resize W H          resize the window
 #   tui_stop                kill the server (safe twice; put it in a trap)
@@ -99,7 +100,7 @@ tui_settle_() {
 tui_poll_() {
 	_want=$1 _text=$2 _n=$(( ${3:-10} * 20 ))
 	while [ "$_n" -gt 0 ]; do
-		if tui_screen 2>/dev/null | grep -qF -- "$_text"; then
+		if tui_screen 2>/dev/null | grep -q${_TUI_GREP:-F} -- "$_text"; then
 			[ "$_want" = 1 ] && { tui_settle_; return 0; }
 		else
 			[ "$_want" = 0 ] && { tui_settle_; return 0; }
@@ -125,6 +126,10 @@ tui_wait() {
 
 tui_wait_gone() {
 	tui_poll_ 0 "$1" "${2:-10}"
+}
+
+tui_wait_re() {
+	_TUI_GREP=E tui_poll_ 1 "$1" "${2:-10}"
 }
 
 tui_resize() {
