@@ -19,7 +19,7 @@ T=$(e2e_dir)
 DB=$T/kd.db
 CFG=$T/c.yaml
 tui_config "$CFG"
-echo 'kiosk: {idle_lock: 3s}' >>"$CFG"
+echo 'kiosk: {idle_lock: 5s}' >>"$CFG"
 kd user add --id Q1 --name "Quentin Zyx" --email quentin@example.com \
     --username quentin >/dev/null 2>&1
 kd operator add desk1 --role operator >/dev/null 2>&1
@@ -100,7 +100,7 @@ check "operator: may disable" tui_wait "Disabled: workflows"
 check "operator: the audit names the operator" \
     test "$(sqlite3 "$DB" "SELECT actor FROM audit ORDER BY id DESC LIMIT 1")" = desk1
 
-# The idle lock (3 s): back to an empty redemption screen, signed out.
+# The idle lock (5 s): back to an empty redemption screen, signed out.
 check "idle lock: back to redemption" \
     tui_wait "Activate your security key" 15
 check "idle lock: users list gone" tui_lacks "Quentin"
@@ -126,7 +126,7 @@ tui_stop
 # is what applies once signed in.
 CFG2=$T/signin.yaml
 tui_config "$CFG2"
-printf 'kiosk: {idle_lock: 3s}\naccess: {admins: [someone-else], signin: true}\n' \
+printf 'kiosk: {idle_lock: 5s}\naccess: {admins: [someone-else], signin: true}\n' \
     >>"$CFG2"
 kd operator add lobby --role kiosk >/dev/null 2>&1
 printf 'correct horse battery\n' | kd operator password lobby >/dev/null 2>&1
@@ -200,7 +200,7 @@ tui_keys Escape
 check "access.signin: Esc from redemption: sign-in again" \
     tui_wait "Operator sign-in"
 
-# The idle lock (3 s) mid-wizard: signed out, back to the sign-in, and
+# The idle lock (5 s) mid-wizard: signed out, back to the sign-in, and
 # the half-filled user is not written.
 signin_as desk1
 tui_wait "Quentin Zyx" >/dev/null 2>&1

@@ -100,12 +100,12 @@ check "the audit names desk1" test "$(sqlite3 "$DB" "SELECT actor FROM \
     audit WHERE action = 'user.disable' ORDER BY id DESC LIMIT 1")" = desk1
 check "kiosk still running" tui_lacks "[tui exited"
 
-# The idle lock waits while a tap waits for its card: with idle_lock 3s,
-# desk1 starts "Activate now" for Quentin with the reader empty; 6 s
+# The idle lock waits while a tap waits for its card: with idle_lock 5s,
+# desk1 starts "Activate now" for Quentin with the reader empty; 9 s
 # later the tap screen still waits.  Once it is cancelled, the lock comes.
 tui_stop
 tui_config "$T/idle.yaml"
-echo 'kiosk: {idle_lock: 3s}' >>"$T/idle.yaml"
+echo 'kiosk: {idle_lock: 5s}' >>"$T/idle.yaml"
 CFG=$T/idle.yaml
 check "idle: kiosk on desk1's reader" kiosk
 tui_type "desk1"
@@ -127,9 +127,9 @@ tui_wait "Q1 (Quentin Zyx" >/dev/null
 tui_keys Enter
 check "idle: the tap waits for a card" tui_wait "Tap the card on the reader"
 not_locked() {
-	! tui_wait "Activate your security key" 6 >/dev/null 2>&1
+	! tui_wait "Activate your security key" 9 >/dev/null 2>&1
 }
-check "idle: no lock while the tap waits (6 s, idle_lock 3s)" not_locked
+check "idle: no lock while the tap waits (9 s, idle_lock 5s)" not_locked
 check "idle: still on the tap screen" tui_has "Tap the card on the reader"
 tui_keys Escape
 check "idle: then the lock: redemption" \

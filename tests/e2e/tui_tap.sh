@@ -278,19 +278,10 @@ DB=$T/kd.db
 reader_row() {
 	tui_screen | grep -F "$VCARD_READER" | grep -qF "$AAGUID"
 }
-poll() {
-	_n=$(( $1 * 20 )); shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	return 1
-}
 start "$CFG"
 tui_keys R
 check "readers: pcscd status" tui_wait "pcscd: running"
-check "readers: the reader with the card's AAGUID" poll 15 reader_row
+check "readers: the reader with the card's AAGUID" eventually 15 reader_row
 tui_keys Escape
 check "readers: Esc back to the list" tui_wait "Users"
 tui_stop

@@ -35,6 +35,18 @@ json_get() {
 	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# eventually SECS CMD...: runs CMD every 50 ms until it succeeds (0) or SECS
+# pass (1), for state that another process writes after the screen shows.
+eventually() {
+	_ev_n=$(( $1 * 20 )); shift
+	while [ "$_ev_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		_ev_n=$((_ev_n - 1))
+	done
+	return 1
+}
+
 e2e_done() {
 	[ "$E2E_FAILED" -eq 0 ]
 }
