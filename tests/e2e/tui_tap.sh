@@ -266,7 +266,8 @@ check "new key: tap screen" tui_wait "New security key: Activate now"
 check "new key: done" tui_wait "Done: key added for E1 (Eve Existing)." 30
 check "new key: active" tui_has "Active (activated at this desk)"
 tui_keys Enter
-check "new key: active on the details" tui_wait "Active"
+check "new key: active on the details" \
+    tui_wait_re 'Contactless Card .* +Active'
 kd user show E1 --json >"$T/e1.json"
 check "new key: stored with its credential" test "$(json_get "$T/e1.json" \
     'd["status"]+"/"+str(len(d["keys"]))+"/"+d["keys"][0]["aaguid"]')" = \
