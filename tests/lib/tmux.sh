@@ -95,12 +95,13 @@ tui_settle_() {
 	return 0
 }
 
-# tui_poll_ WANT TEXT SECS: WANT 1 waits for TEXT, 0 for it to go; then
-# lets the frame settle.
+# tui_poll_ WANT F|E TEXT SECS: WANT 1 waits for TEXT (a fixed string, F,
+# or an extended regular expression, E), 0 for it to go; then lets the
+# frame settle.
 tui_poll_() {
-	_want=$1 _text=$2 _n=$(( ${3:-10} * 20 ))
+	_want=$1 _mode=$2 _text=$3 _n=$(( ${4:-10} * 20 ))
 	while [ "$_n" -gt 0 ]; do
-		if tui_screen 2>/dev/null | grep -q${_TUI_GREP:-F} -- "$_text"; then
+		if tui_screen 2>/dev/null | grep -q"$_mode" -- "$_text"; then
 			[ "$_want" = 1 ] && { tui_settle_; return 0; }
 		else
 			[ "$_want" = 0 ] && { tui_settle_; return 0; }
@@ -121,15 +122,15 @@ tui_poll_() {
 }
 
 tui_wait() {
-	tui_poll_ 1 "$1" "${2:-10}"
+	tui_poll_ 1 F "$1" "${2:-10}"
 }
 
 tui_wait_gone() {
-	tui_poll_ 0 "$1" "${2:-10}"
+	tui_poll_ 0 F "$1" "${2:-10}"
 }
 
 tui_wait_re() {
-	_TUI_GREP=E tui_poll_ 1 "$1" "${2:-10}"
+	tui_poll_ 1 E "$1" "${2:-10}"
 }
 
 tui_resize() {
