@@ -4,8 +4,10 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-CORE_PKGS := sqlite3 yaml-0.1 libcurl libfido2 libpcsclite libcrypto libcrypt
+CORE_PKGS := sqlite3 yaml-0.1 libcurl libfido2 libpcsclite libcrypto libcrypt \
+             jansson libcbor libqrencode
 TUI_PKGS  := ncursesw
+WEB_PKGS  := libmicrohttpd
 PKGCONF    = $(shell pkg-config $(1) $(2) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes \
@@ -17,15 +19,15 @@ ifeq ($(SAN),1)
 OPT     := -O1 -g $(SANFLAGS)
 endif
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) \
-             -I. $(filter-out -D_XOPEN_SOURCE=%,$(call PKGCONF,--cflags,$(CORE_PKGS) $(TUI_PKGS))) \
+             -I. $(filter-out -D_XOPEN_SOURCE=%,$(call PKGCONF,--cflags,$(CORE_PKGS) $(TUI_PKGS) $(WEB_PKGS))) \
              -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 # libcurl is opened on first use (core/curl_shim.c), not linked.
 CORE_LIBS = $(call PKGCONF,--libs,$(filter-out libcurl,$(CORE_PKGS))) -ldl -lpthread -lm
-TUI_LIBS  = $(call PKGCONF,--libs,$(TUI_PKGS))
+TUI_LIBS  = $(call PKGCONF,--libs,$(TUI_PKGS) $(WEB_PKGS))
 
 CORE_SRC := $(wildcard core/*.c config/*.c)
-APP_SRC  := $(wildcard tui/*.c screens/*.c cli/*.c)
+APP_SRC  := $(wildcard tui/*.c screens/*.c cli/*.c web/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 VCARD_SRC := $(wildcard tests/vcard/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
