@@ -47,6 +47,26 @@ int	activate_key_commit(struct kd_store *, const struct kd_config *,
 	    int64_t key, int64_t activation, const struct kd_cred_record *,
 	    const char *pin, const char *actor, struct kd_err *);
 
+/* The one place a pending key becomes Active, whoever activates it (tap
+ * at the desk, kiosk code, portal): records the credential inside the
+ * caller's transaction.  KD_ERR_INVALID if the key is no longer pending. */
+int	activate_key_mark(struct kd_store *, int64_t key,
+	    const struct kd_cred_record *, const char *actor, struct kd_err *);
+
+/* Issues a link and code for pending key `key` outside mail (the QR code
+ * on a screen, `keydesk key qr`): one transaction, audited.  Mailed links
+ * stay open beside it; a resend or the key's activation closes it.
+ * `link_expires` (may be NULL) gets the link's expiry. */
+int	activate_link_issue(struct kd_store *, const struct kd_config *,
+	    int64_t key, const char *actor, struct kd_activation_secret *,
+	    int64_t *link_expires, struct kd_err *);
+
+/* Key `key`'s status now (pending past its expiry reads EXPIRED): for a
+ * screen waiting for another process (the portal) to activate it.  One
+ * indexed read. */
+int	activate_key_status(struct kd_store *, int64_t key,
+	    enum kd_key_status *, struct kd_err *);
+
 /* A random numeric PIN of `len` digits (at least 6) for a card. */
 int	activate_pin_new(char *buf, size_t len, int digits);
 
