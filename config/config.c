@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define SYSTEM_CONFIG	"/etc/keydesk/config.yaml"
+#define NSTRINGS	16	/* string fields of struct kd_config */
 
 static const struct kd_key_settings default_settings[KD_KEY_NTYPES] = {
 	[KD_KEY_SMARTPHONE] = { 1, 0, 0, KD_VERIFY_BIOMETRIC },
@@ -99,9 +100,11 @@ config_new(void)
 	    "/keydesk/keydesk.db");
 	if (c->database == NULL)
 		c->database = strdup("keydesk.db");	/* no home at all */
-	c->rp_id = strdup("keydesk.local");
+	/* localhost: `keydesk serve` on this machine works in a browser as
+	 * it comes (a secure context without a certificate). */
+	c->rp_id = strdup("localhost");
 	c->rp_name = strdup("keydesk");
-	c->activation_base_url = strdup("https://keydesk.local/activate/");
+	c->activation_base_url = strdup("http://localhost:8080/activate/");
 	c->link_lifetime = 12 * 3600;	/* Keycloak's admin-sent links */
 	c->code_lifetime = 72 * 3600;
 	c->pin_length = 6;
@@ -112,8 +115,12 @@ config_new(void)
 	c->smtp_max_attempts = 8;
 	memcpy(c->defaults, default_settings, sizeof(c->defaults));
 	c->kiosk_idle_lock = 120;
+	c->portal_listen = strdup("127.0.0.1:8080");
+	c->portal_max_connections = 64;
+	c->portal_connection_timeout = 30;
 	if (c->database == NULL || c->rp_id == NULL || c->rp_name == NULL ||
-	    c->activation_base_url == NULL || c->smtp_from == NULL)
+	    c->activation_base_url == NULL || c->smtp_from == NULL ||
+	    c->portal_listen == NULL)
 		config_free(&c);
 	return c;
 }
@@ -135,14 +142,17 @@ string_fields(struct kd_config *c, char ***v)
 	v[10] = &c->access_admins;
 	v[11] = &c->access_operators;
 	v[12] = &c->smtp_cafile;
-	return 13;
+	v[13] = &c->portal_listen;
+	v[14] = &c->portal_tls_cert;
+	v[15] = &c->portal_tls_key;
+	return NSTRINGS;
 }
 
 static struct kd_config *
 config_copy(const struct kd_config *src)
 {
 	struct kd_config *c;
-	char **v[13], *orig[13];
+	char **v[NSTRINGS], *orig[NSTRINGS];
 	size_t i, n;
 
 	if ((c = malloc(sizeof(*c))) == NULL)
@@ -181,6 +191,9 @@ config_free(struct kd_config **cp)
 	free(c->smtp_cafile);
 	free(c->access_admins);
 	free(c->access_operators);
+	free(c->portal_listen);
+	free(c->portal_tls_cert);
+	free(c->portal_tls_key);
 	kd_wipe(c, sizeof(*c));
 	free(c);
 	*cp = NULL;

@@ -48,11 +48,26 @@ struct kd_config {
 	/* The full-screen interface (without --kiosk) opens on the operator
 	 * sign-in: the operator's database role applies, not the lists. */
 	int	 access_signin;
+
+	/* keydesk serve, the activation portal. */
+	char	*portal_listen;		/* "HOST:PORT" */
+	char	*portal_tls_cert;	/* PEM files, both or neither (NULL): */
+	char	*portal_tls_key;	/* read when the portal starts */
+	int	 portal_max_connections;
+	int	 portal_connection_timeout;	/* seconds */
+	int	 portal_trust_proxy;	/* X-Forwarded-For of a loopback peer */
 };
 
 /* The role the configuration gives OS user `user`: "admin", "operator" or
  * "read-only". */
 const char *config_role_of(const struct kd_config *, const char *user);
+
+/* Splits portal.listen or `keydesk serve --listen`: "HOST:PORT" where
+ * HOST is an IPv4 literal, an IPv6 literal in brackets or localhost
+ * (127.0.0.1).  `host` gets the address without brackets.  KD_OK, or
+ * KD_ERR_INVALID with *why saying what is wrong. */
+int	config_listen_split(const char *, char *host, size_t, int *port,
+	    const char **why);
 
 /* Built-in defaults.  The database defaults to
  * $XDG_DATA_HOME/keydesk/keydesk.db (or ~/.local/share/keydesk/keydesk.db). */

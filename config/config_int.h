@@ -77,6 +77,11 @@ struct config_walk {
 	const char	*path;		/* section being walked */
 	const struct config_node *password;	/* where they were set */
 	const struct config_node *password_file;
+	/* For the checks across keys (config_portal.c): */
+	const struct config_node *rp_id;
+	const struct config_node *base_url;
+	const struct config_node *tls_cert;
+	const struct config_node *tls_key;
 };
 
 /* Applies a parsed tree to `cfg` (which may be left half changed on
@@ -101,6 +106,8 @@ config_parse_fn config_parse_bool;
 config_parse_fn config_parse_starttls;
 config_parse_fn config_parse_verification;
 config_parse_fn config_parse_names;	/* list of OS user names */
+config_parse_fn config_parse_listen;	/* HOST:PORT */
+config_parse_fn config_parse_tls_file;	/* path, null = unset; min 0 cert, 1 key */
 
 /* Helpers for the parsers.  config_scalar: the text of a scalar or NULL
  * for null.  config_text: printable, non-empty unless `optional` (then
@@ -114,6 +121,10 @@ int	config_scalar(struct config_walk *, const struct config_field *,
 int	config_text(struct config_walk *, const struct config_field *,
 	    const struct config_node *, int optional, const char **);
 int	config_store(struct config_walk *, void *, const char *, int secret);
+
+/* The checks across keys once the whole file is read: base_url against
+ * relying_party.id, TLS certificate and key both or neither. */
+int	config_portal_check(struct config_walk *);
 
 /* Reads smtp.password_file into cfg->smtp_password. */
 int	config_read_password_file(struct config_walk *);

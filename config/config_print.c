@@ -114,4 +114,12 @@ config_print(const struct kd_config *c, FILE *fp)
 	    c->access_admins ? c->access_admins : "", in,
 	    c->access_operators ? c->access_operators : "");
 	print_bool(fp, in, "signin", c->access_signin);
+	fputs("portal:\n", fp);
+	print_str(fp, in, "listen", c->portal_listen);
+	print_str(fp, in, "tls_cert", c->portal_tls_cert);
+	print_str(fp, in, "tls_key", c->portal_tls_key);
+	fprintf(fp, "%smax_connections: %d\n", in, c->portal_max_connections);
+	print_duration(fp, in, "connection_timeout",
+	    c->portal_connection_timeout);
+	print_bool(fp, in, "trust_proxy", c->portal_trust_proxy);
 }

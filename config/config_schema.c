@@ -106,6 +106,21 @@ static const struct config_field access_fields[] = {
 static const struct config_section access_section =
     SECTION("access", access_fields);
 
+/* For the TLS files, `min` says which: 0 certificate, 1 key. */
+static const struct config_field portal_fields[] = {
+	{ "listen", config_parse_listen, OFF(portal_listen), 0, 0, NULL },
+	{ "tls_cert", config_parse_tls_file, OFF(portal_tls_cert), 0, 0, NULL },
+	{ "tls_key", config_parse_tls_file, OFF(portal_tls_key), 1, 0, NULL },
+	{ "max_connections", config_parse_int, OFF(portal_max_connections),
+	    1, 10000, NULL },
+	{ "connection_timeout", config_parse_duration,
+	    OFF(portal_connection_timeout), 1, 3600, NULL },
+	{ "trust_proxy", config_parse_bool, OFF(portal_trust_proxy), 0, 0,
+	    NULL },
+};
+static const struct config_section portal_section =
+    SECTION("portal", portal_fields);
+
 static const struct config_field top_fields[] = {
 	{ "database", config_parse_path, OFF(database), 0, 0, NULL },
 	{ "relying_party", NULL, 0, 0, 0, &rp_section },
@@ -114,6 +129,7 @@ static const struct config_field top_fields[] = {
 	{ "defaults", NULL, 0, 0, 0, &defaults_section },
 	{ "kiosk", NULL, 0, 0, 0, &kiosk_section },
 	{ "access", NULL, 0, 0, 0, &access_section },
+	{ "portal", NULL, 0, 0, 0, &portal_section },
 };
 static const struct config_section top_section = SECTION("", top_fields);
 
@@ -234,7 +250,8 @@ config_apply(struct kd_config *cfg, const char *name,
 		    "smtp.password and smtp.password_file are both set "
 		    "(use one)");
 	}
-	if (w.password_file != NULL)
-		return config_read_password_file(&w);
-	return KD_OK;
+	if (w.password_file != NULL &&
+	    (r = config_read_password_file(&w)) != KD_OK)
+		return r;
+	return config_portal_check(&w);
 }

@@ -215,6 +215,7 @@ config_parse_rp_id(struct config_walk *w, const struct config_field *f,
 	if (*p != '\0' || strlen(s) > 253)
 		return config_bad_value(w, f, n,
 		    "a lower-case domain name such as keydesk.example.com");
+	w->rp_id = n;
 	return config_store(w, dst, s, 0);
 }
 
@@ -235,5 +236,6 @@ config_parse_web_url(struct config_walk *w, const struct config_field *f,
 	    strpbrk(s, " \"<>") != NULL)
 		return config_bad_value(w, f, n,
 		    "a URL starting with https:// or http://");
+	w->base_url = n;
 	return config_store(w, dst, s, 0);
 }

@@ -13,6 +13,7 @@ smtp:
   url: $SMTPD_URL
   starttls: none
   from: "keydesk <keydesk@example.com>"
+relying_party: {id: keydesk.example.com}
 activation:
   base_url: "https://keydesk.example.com/activate/"
 EOC

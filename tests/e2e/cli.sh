@@ -5,7 +5,7 @@
 T=$(e2e_dir)
 DB=$T/kd.db
 CFG=$T/config.yaml
-printf 'activation:\n  base_url: "https://keydesk.example.com/activate/"\n' >"$CFG"
+printf 'relying_party: {id: keydesk.example.com}\nactivation:\n  base_url: "https://keydesk.example.com/activate/"\n' >"$CFG"
 
 kd --version >"$T/v" 2>&1
 check "version" grep -q '^keydesk [0-9]' "$T/v"

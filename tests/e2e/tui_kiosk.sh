@@ -21,6 +21,7 @@ smtpd_start "$T/mail" || { echo "not ok - smtp sink starts"; exit 1; }
 pcscd_start || { echo "not ok - pcscd starts"; exit 1; }
 cat >"$CFG" <<EOC
 smtp: {url: "$SMTPD_URL", starttls: none, from: "keydesk <keydesk@example.com>"}
+relying_party: {id: keydesk.example.com}
 activation: {base_url: "https://keydesk.example.com/activate/", pin_length: 8}
 EOC
 

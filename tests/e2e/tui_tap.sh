@@ -27,6 +27,7 @@ pcscd_start || { echo "not ok - pcscd starts"; exit 1; }
 config() {
 	cat <<EOC
 smtp: {url: "$SMTPD_URL", starttls: none, from: "keydesk <keydesk@example.com>"}
+relying_party: {id: keydesk.example.com}
 activation: {base_url: "https://keydesk.example.com/activate/", pin_length: 8}
 defaults:
   card: {auditable: true, bluetooth_proximity: false, offline_login: false, verification: $1}

@@ -150,6 +150,7 @@ tui_stop() {
 # and offline login proves the custom settings were stored.
 tui_config() {
 	{
+		echo 'relying_party: {id: keydesk.example.com}'
 		echo 'activation: {base_url: "https://keydesk.example.com/activate/"}'
 		[ -n "${2:-}" ] && printf 'smtp: {url: "%s", starttls: none, from: "keydesk <keydesk@example.com>"}\n' "$2"
 		echo 'defaults:'

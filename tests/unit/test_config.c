@@ -94,9 +94,9 @@ test_defaults(void)
 	CHECK(c != NULL);
 	CHECK(c->source == NULL);
 	CHECK_EQ_STR(c->database, "/srv/data/keydesk/keydesk.db");
-	CHECK_EQ_STR(c->rp_id, "keydesk.local");
+	CHECK_EQ_STR(c->rp_id, "localhost");
 	CHECK_EQ_STR(c->rp_name, "keydesk");
-	CHECK_EQ_STR(c->activation_base_url, "https://keydesk.local/activate/");
+	CHECK_EQ_STR(c->activation_base_url, "http://localhost:8080/activate/");
 	CHECK(c->link_lifetime == 12 * 3600);
 	CHECK(c->code_lifetime == 72 * 3600);
 	CHECK(c->pin_length == 6);
@@ -114,6 +114,11 @@ test_defaults(void)
 	CHECK(c->defaults[KD_KEY_FIDO2].offline_login == 0);
 	CHECK(c->kiosk_idle_lock == 120);
 	CHECK(c->access_signin == 0);
+	CHECK_EQ_STR(c->portal_listen, "127.0.0.1:8080");
+	CHECK(c->portal_tls_cert == NULL && c->portal_tls_key == NULL);
+	CHECK(c->portal_max_connections == 64);
+	CHECK(c->portal_connection_timeout == 30);
+	CHECK(c->portal_trust_proxy == 0);
 	config_free(&c);
 	CHECK(c == NULL);
 
@@ -139,7 +144,7 @@ test_empty(void)
 	for (i = 0; i < KD_NELEM(texts); i++) {
 		CHECK(load(texts[i], &c, &err) == KD_OK);
 		CHECK_EQ_STR(c->source, "t.yaml");
-		CHECK_EQ_STR(c->rp_id, "keydesk.local");
+		CHECK_EQ_STR(c->rp_id, "localhost");
 		CHECK(c->smtp_url == NULL);
 		config_free(&c);
 	}
@@ -235,6 +240,11 @@ test_example_file(void)
 	CHECK(c->kiosk_idle_lock == d->kiosk_idle_lock);
 	CHECK(c->access_signin == d->access_signin);
 	CHECK(memcmp(c->defaults, d->defaults, sizeof(c->defaults)) == 0);
+	CHECK_EQ_STR(c->portal_listen, d->portal_listen);
+	CHECK(c->portal_tls_cert == NULL && c->portal_tls_key == NULL);
+	CHECK(c->portal_max_connections == d->portal_max_connections);
+	CHECK(c->portal_connection_timeout == d->portal_connection_timeout);
+	CHECK(c->portal_trust_proxy == d->portal_trust_proxy);
 	config_free(&c);
 	config_free(&d);
 }
@@ -250,7 +260,7 @@ test_unknown_key(void)
 	CHECK(fails_with("kiosk: {idle_lock: 5}\ndatabse: x\n",
 	    "t.yaml:2:1: unknown key \"databse\" at the top level (expected "
 	    "one of: database, relying_party, activation, smtp, defaults, "
-	    "kiosk, access)"));
+	    "kiosk, access, portal)"));
 	CHECK(fails_at("defaults:\n  card:\n    pin: yes\n",
 	    "t.yaml:3:5: unknown key \"pin\" in defaults.card"));
 	CHECK(fails_at("defaults:\n  phone: {}\n",
@@ -552,6 +562,11 @@ test_print_round_trip(void)
 	CHECK(a->kiosk_idle_lock == b->kiosk_idle_lock);
 	CHECK(a->access_signin == b->access_signin);
 	CHECK(memcmp(a->defaults, b->defaults, sizeof(a->defaults)) == 0);
+	CHECK_EQ_STR(a->portal_listen, b->portal_listen);
+	CHECK(b->portal_tls_cert == NULL && b->portal_tls_key == NULL);
+	CHECK(a->portal_max_connections == b->portal_max_connections);
+	CHECK(a->portal_connection_timeout == b->portal_connection_timeout);
+	CHECK(a->portal_trust_proxy == b->portal_trust_proxy);
 	free(out);
 	config_free(&a);
 	config_free(&b);
@@ -593,7 +608,8 @@ test_lookup_order(void)
 	snprintf(path, sizeof(path), "%s/keydesk", dir);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/keydesk/config.yaml", dir);
-	write_file(path, "relying_party:\n  id: xdg.example\n");
+	write_file(path, "relying_party:\n  id: xdg.example\n"
+	    "activation: {base_url: \"https://keys.xdg.example/a/\"}\n");
 	c = config_new();
 	CHECK(config_load(c, NULL, &err) == KD_OK);
 	CHECK_EQ_STR(c->source, path);
@@ -694,6 +710,141 @@ test_access_signin(void)
 	    "1, column 10)"));
 }
 
+/* The portal section: every key read, printed and read back. */
+static void
+test_portal(void)
+{
+	struct kd_config *c, *b = config_new();
+	struct kd_err e;
+	char *out;
+
+	CHECK(load("portal:\n  listen: \"[::1]:8443\"\n"
+	    "  tls_cert: /etc/kd/cert.pem\n  tls_key: ~/key.pem\n"
+	    "  max_connections: 200\n  connection_timeout: 2m\n"
+	    "  trust_proxy: yes\n", &c, &e) == KD_OK);
+	CHECK_EQ_STR(c->portal_listen, "[::1]:8443");
+	CHECK_EQ_STR(c->portal_tls_cert, "/etc/kd/cert.pem");
+	CHECK_EQ_STR(c->portal_tls_key, "/home/op/key.pem");
+	CHECK(c->portal_max_connections == 200);
+	CHECK(c->portal_connection_timeout == 120);
+	CHECK(c->portal_trust_proxy == 1);
+	out = print_to_string(c);
+	CHECK(out != NULL && strstr(out, "portal:\n  listen: \"[::1]:8443\"\n"
+	    "  tls_cert: \"/etc/kd/cert.pem\"\n  tls_key: \"/home/op/key.pem\"\n"
+	    "  max_connections: 200\n  connection_timeout: 2m\n"
+	    "  trust_proxy: true\n") != NULL);
+	CHECK(out != NULL && b != NULL && config_load_string(b, "p.yaml", out,
+	    strlen(out), &e) == KD_OK);
+	CHECK(b != NULL && b->portal_trust_proxy == 1 &&
+	    b->portal_max_connections == 200);
+	CHECK_EQ_STR(b != NULL ? b->portal_tls_key : NULL, "/home/op/key.pem");
+	free(out);
+	config_free(&b);
+	config_free(&c);
+	CHECK(load("portal: {listen: \"localhost:0\", tls_cert: null, "
+	    "tls_key: \"\"}\n", &c, &e) == KD_OK);
+	CHECK_EQ_STR(c->portal_listen, "localhost:0");
+	CHECK(c->portal_tls_cert == NULL && c->portal_tls_key == NULL);
+	config_free(&c);
+}
+
+static void
+test_portal_bad(void)
+{
+	static const char *bad[] = { "8080", "127.0.0.1", "127.0.0.1:", ":80",
+	    "127.0.0.1:65536", "127.0.0.1:http", "portal.example:80",
+	    "[::1]", "[::1:80", "[nope]:80", "256.1.1.1:80", "1.2.3.4:123456" };
+	char yaml[128];
+	size_t i;
+
+	for (i = 0; i < KD_NELEM(bad); i++) {
+		snprintf(yaml, sizeof(yaml), "portal:\n  listen: \"%s\"\n",
+		    bad[i]);
+		CHECK(fails_at(yaml, "t.yaml:2:11: bad value \""));
+	}
+	CHECK(fails_with("portal:\n  listen: \"::1:8080\"\n",
+	    "t.yaml:2:11: bad value \"::1:8080\" for portal.listen (expected "
+	    "HOST:PORT with an IPv6 address in brackets, such as "
+	    "[::1]:8080)"));
+	CHECK(fails_with("portal:\n  listen: \"db.example:8080\"\n",
+	    "t.yaml:2:11: bad value \"db.example:8080\" for portal.listen "
+	    "(expected HOST:PORT where HOST is an IP address or localhost "
+	    "(names are not looked up))"));
+	CHECK(fails_with("portal:\n  tls_cert: /a.pem\n",
+	    "t.yaml:2:13: portal.tls_cert and portal.tls_key go together: "
+	    "set both (or neither)"));
+	CHECK(fails_with("portal: {tls_key: /k.pem}\n",
+	    "t.yaml:1:19: portal.tls_cert and portal.tls_key go together: "
+	    "set both (or neither)"));
+	CHECK(fails_with("portal: {max_connections: 0}\n",
+	    "t.yaml:1:27: portal.max_connections must be between 1 and "
+	    "10000, not 0"));
+	CHECK(fails_with("portal: {connection_timeout: 2h}\n",
+	    "t.yaml:1:30: portal.connection_timeout must be between 1s and "
+	    "1h, not 2h"));
+	CHECK(fails_with("portal: {trust_proxy: maybe}\n",
+	    "t.yaml:1:23: bad value \"maybe\" for portal.trust_proxy "
+	    "(expected true or false)"));
+	CHECK(fails_at("portal: {listn: x}\n", "t.yaml:1:10: unknown key "
+	    "\"listn\" in portal (expected one of: listen, tls_cert, tls_key, "
+	    "max_connections, connection_timeout, trust_proxy)"));
+}
+
+/* activation.base_url against relying_party.id: what a browser accepts. */
+static void
+test_base_url_rule(void)
+{
+	static const char *good[] = {
+	    "relying_party: {id: example.com}\n"
+	    "activation: {base_url: \"https://keys.example.com/activate/\"}\n",
+	    "relying_party: {id: example.com}\n"
+	    "activation: {base_url: \"https://Example.COM:8443/a/\"}\n",
+	    "activation: {base_url: \"http://localhost:18080/activate/\"}\n",
+	    "relying_party: {id: portal.localhost}\n"
+	    "activation: {base_url: \"http://portal.localhost/a/\"}\n",
+	    "relying_party: {id: localhost}\n"
+	    "activation: {base_url: \"https://localhost/activate/\"}\n",
+	};
+	struct kd_config *c;
+	struct kd_err e;
+	size_t i;
+
+	for (i = 0; i < KD_NELEM(good); i++) {
+		CHECK(load(good[i], &c, &e) == KD_OK);
+		if (e.code != KD_OK)
+			fprintf(stderr, "  %s\n", e.msg);
+		config_free(&c);
+	}
+	CHECK(fails_with("relying_party: {id: example.com}\n"
+	    "activation:\n  base_url: \"https://keys.example.org/a/\"\n",
+	    "t.yaml:3:13: the host of activation.base_url (\"keys.example.org\") "
+	    "must be relying_party.id (\"example.com\") or a subdomain of it"));
+	/* A suffix that is not a label boundary is another domain. */
+	CHECK(fails_at("relying_party: {id: example.com}\n"
+	    "activation: {base_url: \"https://badexample.com/a/\"}\n",
+	    "t.yaml:2:24: the host of activation.base_url"));
+	/* The file set only the RP ID: the error points at it. */
+	CHECK(fails_with("relying_party:\n  id: example.com\n",
+	    "t.yaml:2:7: the host of activation.base_url (\"localhost\") must "
+	    "be relying_party.id (\"example.com\") or a subdomain of it"));
+	CHECK(fails_with("activation: {base_url: \"http://127.0.0.1:8080/a/\"}\n",
+	    "t.yaml:1:24: activation.base_url names an IP address: browsers "
+	    "register security keys only on a domain name (that of "
+	    "relying_party.id)"));
+	CHECK(fails_at("activation: {base_url: \"https://[::1]/a/\"}\n",
+	    "t.yaml:1:24: activation.base_url names an IP address"));
+	CHECK(fails_at("relying_party: {id: \"10.0.0.1\"}\n"
+	    "activation: {base_url: \"https://10.0.0.1/a/\"}\n",
+	    "t.yaml:2:24: activation.base_url names an IP address"));
+	CHECK(fails_with("relying_party: {id: example.com}\n"
+	    "activation: {base_url: \"http://keys.example.com/a/\"}\n",
+	    "t.yaml:2:24: activation.base_url must start with https:// "
+	    "(http:// works only for localhost)"));
+	CHECK(fails_at("relying_party: {id: example.com}\n"
+	    "activation: {base_url: \"https://u@keys.example.com/a/\"}\n",
+	    "t.yaml:2:24: activation.base_url has no host name"));
+}
+
 int
 main(void)
 {
@@ -722,5 +873,8 @@ main(void)
 	rmdir(tmp());
 	RUN(test_access_lists_and_roles);
 	RUN(test_access_signin);
+	RUN(test_portal);
+	RUN(test_portal_bad);
+	RUN(test_base_url_rule);
 	return tap_done();
 }
