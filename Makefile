@@ -33,8 +33,12 @@ VCARD_SRC := $(wildcard tests/vcard/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 HW_SRC   := $(wildcard tests/hw/*.c)
 
+# The portal's script and style sheet, built into the binary.
+WEB_ASSETS := web/portal.js web/portal.css
+WEB_GEN  := $(BUILD)/gen/web_assets.c
+
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
-APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web_assets.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 HW_BIN   := $(HW_SRC:tests/hw/%.c=$(BUILD)/tests/hw_%)
@@ -46,6 +50,14 @@ VCARD    := $(BUILD)/tests/vcard
 all: $(KEYDESK)
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(WEB_GEN): $(WEB_ASSETS) mk/embed.sh
+	@mkdir -p $(dir $@)
+	sh mk/embed.sh $(WEB_ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/web_assets.o: $(WEB_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 

@@ -49,6 +49,7 @@ extern const struct cli_cmd cli_cmds_admin[];
 extern const struct cli_cmd cli_cmds_workflow[];
 extern const struct cli_cmd cli_cmds_import[];
 extern const struct cli_cmd cli_cmds_operator[];
+extern const struct cli_cmd cli_cmds_serve[];
 
 int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 	    const char *);

@@ -11,7 +11,7 @@
 
 static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
     cli_cmds_admin, cli_cmds_workflow, cli_cmds_import, cli_cmds_operator,
-    cli_cmds_misc };
+    cli_cmds_serve, cli_cmds_misc };
 
 static void
 print_help(FILE *f)
