@@ -232,6 +232,23 @@ portal_stop "$PORT"
 timeout 10 "$KEYDESK" --config "$CFG" --db "$DB" serve --listen 'nohost:80' 2>"$T/e"
 check "bad --listen: usage error" sh -c "[ $? -eq 2 ] && grep -q 'IP address or localhost' '$T/e'"
 
+# --- an IPv6 listener, where the machine has ::1
+if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	"$KEYDESK" --config "$CFG" --db "$DB" serve --listen "[::1]:$PORT" 2>"$T/log.6" &
+	v6pid=$!
+	eventually 10 curl -sfg -o /dev/null "http://[::1]:$PORT/healthz"
+	check "--listen [::1]:PORT serves on IPv6" test $? -eq 0
+	check "IPv6: start line and client address" sh -c "grep -q 'listening on http://\[::1\]:$PORT ' '$T/log.6' && grep -q ' ::1 GET /healthz 200 ' '$T/log.6'"
+	kill -TERM "$v6pid"; wait "$v6pid"
+else
+	echo "skip - --listen [::1]:PORT: no IPv6 loopback here"
+fi
+
+# --- config check names the place of a base_url the browser would refuse
+printf 'relying_party:\n  id: example.com\nactivation:\n  base_url: "https://keys.example.org/a/"\n' >"$T/bad.yaml"
+"$KEYDESK" config check "$T/bad.yaml" >/dev/null 2>"$T/e"
+check "config check: base_url on another domain, with file, line and column" sh -c "[ $? -eq 1 ] && grep -q '^keydesk: $T/bad.yaml:4:13: the host of activation.base_url (\"keys.example.org\") must be relying_party.id (\"example.com\") or a subdomain of it' '$T/e'"
+
 # --- trust_proxy: the last X-Forwarded-For entry of a loopback peer
 config "$T/c3.yaml" "portal: {trust_proxy: true}"
 portal_start "$PORT" "$T/c3.yaml" "$T/log.p" || echo "not ok - portal starts with trust_proxy"
