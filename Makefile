@@ -77,7 +77,7 @@ $(BUILD)/tests/hw_%: $(BUILD)/obj/tests/hw/%.o $(CORE_LIB)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) -lutil
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(call PKGCONF,--libs,$(WEB_PKGS)) -lutil
 
 tests-bin: $(KEYDESK) $(UNIT_BIN) $(HW_BIN) $(if $(VCARD_SRC),$(VCARD))
 

@@ -15,6 +15,28 @@
 #define ACTIVATE_MAX_FAILURES	5	/* wrong codes before a lock-out */
 #define ACTIVATE_LOCK_SECONDS	30	/* first lock-out; doubles each time */
 
+/* What a link or a code opens, or why it opens nothing.  The portal's
+ * pages and the kiosk say the same thing in their own words
+ * (activate_state_sentence). */
+enum kd_link_state {
+	KD_LINK_OPEN = 0,	/* pending key, in date */
+	KD_LINK_UNKNOWN,	/* no such link or code (mistyped, never sent) */
+	KD_LINK_EXPIRED,	/* its lifetime passed */
+	KD_LINK_USED,		/* it activated its key */
+	KD_LINK_REPLACED,	/* a newer email replaced it (resend) */
+	KD_LINK_REVOKED,	/* the key was revoked */
+	KD_LINK_ACTIVE,		/* the key is already active another way */
+	KD_LINK_CLOSED,		/* closed otherwise */
+	KD_LINK_DISABLED,	/* the user is disabled */
+};
+
+/* The state of an activation found by link (`code` 0: the link's
+ * lifetime counts) or by code (1: the code's). */
+enum kd_link_state activate_state(const struct kd_activation_row *, int code);
+/* One sentence for the user: for a page (`code` 0, capitalised, with
+ * what to do) or for a kiosk's inline error (1, short, lower case). */
+const char *activate_state_sentence(enum kd_link_state, int code);
+
 /* What a valid code opens: a pending key and its user. */
 struct kd_redeem {
 	int64_t	 activation;
@@ -40,7 +62,8 @@ int	activate_check_code(struct kd_store *, const char *kiosk,
 int64_t	activate_locked_for(struct kd_store *, const char *kiosk);
 
 /* Makes pending key `key` active with the verified credential, uses up
- * `activation` (0: none, e.g. the badge desk activating a pending key),
+ * `activation` (0: none, e.g. the badge desk activating a pending key; it
+ * must still be open, else KD_ERR_INVALID), closes the key's other links,
  * queues the PIN email when `pin` is set, audits: one transaction.
  * KD_ERR_INVALID if the key is no longer pending. */
 int	activate_key_commit(struct kd_store *, const struct kd_config *,

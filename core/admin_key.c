@@ -83,14 +83,6 @@ key_end(struct kd_store *st, struct kd_key *k, struct kd_user *u, int r,
 	return r;
 }
 
-static int
-close_activations(struct kd_store *st, int64_t key, struct kd_err *e)
-{
-	return store_exec(st, e, "UPDATE activations SET revoked_at = ? WHERE "
-	    "key = ? AND used_at IS NULL AND revoked_at IS NULL", "ii",
-	    kd_now(), key);
-}
-
 int
 admin_key_revoke(struct kd_store *st, const char *actor, int64_t key,
     const char *reason, struct kd_err *e)
@@ -117,7 +109,8 @@ admin_key_revoke(struct kd_store *st, const char *actor, int64_t key,
 	if ((r = store_exec(st, e, "UPDATE keys SET status = 'revoked', "
 	    "revoked_at = ?, revoked_reason = ? WHERE id = ?", "iti", kd_now(),
 	    reason, key)) == KD_OK &&
-	    (r = close_activations(st, key, e)) == KD_OK &&
+	    (r = store_activation_close(st, key, 0, NULL,
+	    STORE_CLOSED_REVOKED, e)) == KD_OK &&
 	    (r = store_outbox_cancel_key(st, key, "the key was revoked before "
 	    "this mail went out", e)) == KD_OK &&
 	    (r = store_user_refresh_status(st, u.id, e)) == KD_OK)
@@ -146,7 +139,8 @@ admin_key_resend(struct kd_store *st, const struct kd_config *cfg,
 	to.name = u.name;
 	to.email = u.email;
 	snprintf(details, sizeof(details), "key=%lld", (long long)key);
-	if ((r = close_activations(st, key, e)) == KD_OK &&
+	if ((r = store_activation_close(st, key, 0, NULL,
+	    STORE_CLOSED_REPLACED, e)) == KD_OK &&
 	    (r = store_outbox_cancel_key(st, key, "replaced by a newer "
 	    "activation mail", e)) == KD_OK &&
 	    (r = mailtext_queue_activation(st, cfg, &to, key, e)) == KD_OK)

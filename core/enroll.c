@@ -2,6 +2,8 @@
  * emails in ONE transaction.  Nothing is written before this. */
 #include "core/enroll.h"
 
+#include "core/activate.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,19 +143,6 @@ insert_user(struct kd_store *st, const struct kd_draft *d, int64_t *id,
 }
 
 static int
-activate_key(struct kd_store *st, int64_t key, const struct kd_cred_record *c,
-    const char *actor, struct kd_err *e)
-{
-	return store_exec(st, e, "UPDATE keys SET status = 'active', "
-	    "user_handle = ?, credential_id = ?, public_key = ?, aaguid = ?, "
-	    "attestation_fmt = ?, attestation_cert = ?, authenticator_info = ?, "
-	    "activated_at = ?, activated_by = ? WHERE id = ?", "bttttttiti",
-	    c->user_handle, (int)c->user_handle_len, c->credential_id,
-	    c->public_key, c->aaguid, c->attestation_fmt, c->attestation_cert,
-	    c->authenticator_info, kd_now(), actor, key);
-}
-
-static int
 add_key(struct kd_store *st, const struct kd_config *cfg,
     const struct kd_draft *d, int64_t user, const char *actor,
     const struct kd_cred_record *cred, const char *pin,
@@ -171,7 +160,8 @@ add_key(struct kd_store *st, const struct kd_config *cfg,
 	if ((r = store_key_insert(st, &k, &res->key_id, e)) != KD_OK)
 		return r;
 	if (cred != NULL) {
-		if ((r = activate_key(st, res->key_id, cred, actor, e)) != KD_OK)
+		if ((r = activate_key_mark(st, res->key_id, cred, actor, e)) !=
+		    KD_OK)
 			return r;
 		res->key_active = 1;
 		if (pin != NULL) {

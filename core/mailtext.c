@@ -156,7 +156,7 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 	struct kd_activation_secret sec;
 	enum kd_key_type type;
 	unsigned char th[32], ch[32];
-	int64_t now = kd_now(), lexp, cexp;
+	int64_t now = kd_now(), lexp, cexp, id = 0;
 	char *name = NULL;
 	int r, tries;
 
@@ -164,12 +164,6 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 		return r;
 	lexp = now + cfg->link_lifetime;
 	cexp = now + cfg->code_lifetime;
-	/* This mail replaces any earlier link or code for the key (a retry
-	 * after a deferral mints afresh). */
-	if ((r = store_exec(st, e, "UPDATE activations SET revoked_at = ? "
-	    "WHERE key = ? AND used_at IS NULL AND revoked_at IS NULL", "ii",
-	    now, row->key)) != KD_OK)
-		goto out;
 	/* A code collision with another open activation is rare (49 bits)
 	 * but possible; draw again. */
 	for (tries = 0; tries < 4; tries++) {
@@ -177,11 +171,18 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 			goto out;
 		enroll_token_hash(sec.token, th);
 		enroll_code_hash(sec.code, ch);
-		r = store_activation_insert(st, row->key, th, ch, lexp, cexp, e);
+		r = store_activation_insert(st, row->key, th, ch, lexp, cexp,
+		    STORE_VIA_MAIL, &id, e);
 		if (r != KD_ERR_EXISTS)
 			break;
 	}
 	if (r != KD_OK)
+		goto out;
+	/* This mail replaces any earlier mailed link or code for the key (a
+	 * retry after a deferral mints afresh); a QR code on a screen stays
+	 * open beside it. */
+	if ((r = store_activation_close(st, row->key, id, STORE_VIA_MAIL,
+	    STORE_CLOSED_REPLACED, e)) != KD_OK)
 		goto out;
 	kd_free_secret(row->body);
 	if ((row->body = activation_body(cfg, row->to_name, type, name, &sec,

@@ -8,47 +8,24 @@
 #include <string.h>
 
 #include "core/fido.h"
+#include "core/lockout.h"
 #include "core/store_int.h"
-
-static int64_t
-locked_for(struct kd_store *st, const char *who)
-{
-	int64_t until = 0;
-
-	store_int(st, &until, "SELECT locked_until FROM signin_attempts WHERE "
-	    "who = ?", "t", who);
-	return until > kd_now() ? until - kd_now() : 0;
-}
 
 /* Records the outcome; the fifth failure in a row locks the name. */
 static void
 record_why(struct kd_store *st, const char *who, const char *where, int ok,
     const char *how, const char *why)
 {
-	int64_t fails = 0, lockouts = 0;
+	int64_t fails = 0;
 	char details[256];
 	struct kd_err e;
 
 	if (store_begin(st, &e) != KD_OK)
 		return;
-	store_exec(st, &e, "INSERT OR IGNORE INTO signin_attempts (who) "
-	    "VALUES (?)", "t", who);
 	if (ok)
-		store_exec(st, &e, "UPDATE signin_attempts SET failures = 0 "
-		    "WHERE who = ?", "t", who);
-	else if (strcmp(how, "locked") != 0) {	/* a lock is not a guess */
-		store_exec(st, &e, "UPDATE signin_attempts SET failures = "
-		    "failures + 1 WHERE who = ?", "t", who);
-		store_int(st, &fails, "SELECT failures FROM signin_attempts "
-		    "WHERE who = ?", "t", who);
-		store_int(st, &lockouts, "SELECT lockouts FROM signin_attempts "
-		    "WHERE who = ?", "t", who);
-		if (fails >= OPERATOR_MAX_FAILURES)
-			store_exec(st, &e, "UPDATE signin_attempts SET failures = 0, "
-			    "lockouts = lockouts + 1, locked_until = ? WHERE who = ?",
-			    "it", kd_now() + ((int64_t)OPERATOR_LOCK_SECONDS <<
-			    (lockouts < 10 ? lockouts : 10)), who);
-	}
+		lockout_clear(st, &lockout_signin, who, &e);
+	else if (strcmp(how, "locked") != 0)	/* a lock is not a guess */
+		lockout_fail(st, &lockout_signin, who, &fails, NULL, &e);
 	snprintf(details, sizeof(details), "how=%s where=%s failures=%lld%s%s",
 	    how, where, (long long)fails, why ? " why=" : "", why ? why : "");
 	store_audit_add(st, who, ok ? "signin.ok" : "signin.failed", who,
@@ -68,7 +45,7 @@ static int
 check_locked(struct kd_store *st, const char *name, const char *where,
     struct kd_err *e)
 {
-	int64_t left = locked_for(st, name);
+	int64_t left = lockout_left(st, &lockout_signin, name);
 
 	if (left == 0)
 		return KD_OK;

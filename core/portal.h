@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/activate.h"
 #include "core/kd.h"
 #include "core/model.h"
 #include "core/store.h"
@@ -24,20 +25,6 @@
 
 #define PORTAL_CHALLENGE_TTL	300	/* seconds a challenge stays valid */
 #define PORTAL_UV_TIMEOUT_MS	120000	/* the browser's create() timeout */
-
-/* Why a link opens nothing, or that it opens a pending key.  The words
- * for each are portal_link_sentence(); kiosk codes use the same. */
-enum kd_link_state {
-	KD_LINK_OPEN = 0,	/* pending key, link in date */
-	KD_LINK_UNKNOWN,	/* no such link (mistyped, or never sent) */
-	KD_LINK_EXPIRED,	/* activation.link_lifetime passed */
-	KD_LINK_USED,		/* this link activated its key */
-	KD_LINK_REPLACED,	/* a newer email replaced it (resend) */
-	KD_LINK_REVOKED,	/* the key was revoked */
-	KD_LINK_ACTIVE,		/* the key is already active another way */
-	KD_LINK_CLOSED,		/* closed otherwise (key deleted, user off) */
-	KD_LINK_DISABLED,	/* the user is disabled */
-};
 
 /* What a link opens: the key and its user, for the page. */
 struct kd_link {

@@ -13,7 +13,7 @@
 struct kd_store;
 typedef struct sqlite3 sqlite3;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct kd_user {
 	int64_t	 id;		/* row id */
@@ -155,9 +155,91 @@ int	store_key_list(struct kd_store *, int64_t user, struct kd_key **,
 	    size_t *, struct kd_err *);
 void	store_keys_free(struct kd_key *, size_t);
 void	store_key_clear(struct kd_key *);
+/* Records the credential of pending key `key` and makes it active.
+ * KD_ERR_INVALID if it is no longer pending, KD_ERR_EXISTS if another key
+ * already has this credential ID. */
+int	store_key_mark_active(struct kd_store *, int64_t key,
+	    const unsigned char *user_handle, size_t user_handle_len,
+	    const char *credential_id, const char *public_key,
+	    const char *aaguid, const char *attestation_fmt,
+	    const char *attestation_cert, const char *authenticator_info,
+	    const char *actor, struct kd_err *);
+/* A key's stored status ("pending" past its open activations' expiry
+ * reads EXPIRED).  KD_ERR_NOTFOUND when there is no such key. */
+int	store_key_status(struct kd_store *, int64_t key, enum kd_key_status *,
+	    struct kd_err *);
+/* The key's user handle (WebAuthn user.id), made (random, 32 bytes) and
+ * stored on first use. */
+int	store_key_user_handle(struct kd_store *, int64_t key,
+	    unsigned char out[32], size_t *len, struct kd_err *);
+
+/* Activations: where a link or code was shown, and why it closed. */
+#define STORE_VIA_MAIL		"mail"
+#define STORE_VIA_SCREEN	"screen"	/* a QR code on a screen */
+#define STORE_CLOSED_REPLACED	"replaced"	/* a newer email (resend) */
+#define STORE_CLOSED_REVOKED	"revoked"	/* the key was revoked */
+#define STORE_CLOSED_ACTIVATED	"activated"	/* by another link or code */
+
 int	store_activation_insert(struct kd_store *, int64_t key,
 	    const unsigned char token_hash[32], const unsigned char code_hash[32],
-	    int64_t link_expires, int64_t code_expires, struct kd_err *);
+	    int64_t link_expires, int64_t code_expires, const char *via,
+	    int64_t *id, struct kd_err *);
+/* Closes the open activations of `key` but `except` (0: none) with
+ * `why`; only those shown by `via` when it is not NULL. */
+int	store_activation_close(struct kd_store *, int64_t key, int64_t except,
+	    const char *via, const char *why, struct kd_err *);
+/* Marks activation `id` used. */
+int	store_activation_use(struct kd_store *, int64_t id, struct kd_err *);
+
+/* One activation with its key and user, as a link or a code finds it. */
+struct kd_activation_row {
+	int64_t	 id;
+	int64_t	 key;
+	int64_t	 user_row;
+	unsigned char code_hash[32];
+	int64_t	 link_expires_at;
+	int64_t	 code_expires_at;
+	int64_t	 used_at;	/* 0 if not */
+	int64_t	 revoked_at;	/* 0 if not */
+	char	 closed_why[16];	/* STORE_CLOSED_*, "" */
+	char	 via[8];
+	char	 key_status[12];	/* "pending", "active", "revoked" */
+	enum kd_key_type type;
+	struct kd_key_settings settings;
+	int	 user_disabled;
+	char	 key_name[256];
+	char	 user_id[256];
+	char	 name[512];
+	char	 email[512];
+	char	 username[256];
+};
+
+/* By the SHA-256 of a link token or of a normalised code (compared in
+ * constant time).  KD_ERR_NOTFOUND when no activation has it. */
+int	store_activation_by_token(struct kd_store *, const unsigned char[32],
+	    struct kd_activation_row *, struct kd_err *);
+int	store_activation_by_code(struct kd_store *, const unsigned char[32],
+	    struct kd_activation_row *, struct kd_err *);
+
+/* WebAuthn challenges issued for activation `id`, each valid until
+ * `expires` and usable once.  store_challenge_take removes a matching
+ * unexpired one (KD_OK) or says there is none (KD_ERR_NOTFOUND); expired
+ * ones of the activation go at the same time. */
+int	store_challenge_add(struct kd_store *, int64_t activation,
+	    const unsigned char *, size_t, int64_t expires, struct kd_err *);
+int	store_challenge_take(struct kd_store *, int64_t activation,
+	    const unsigned char *, size_t, struct kd_err *);
+
+/* Lock-out counters (core/lockout.c decides; this keeps them). */
+struct kd_lockout_row {
+	int64_t	 failures;
+	int64_t	 locked_until;
+	int64_t	 lockouts;
+};
+int	store_lockout_get(struct kd_store *, const char *scope,
+	    const char *name, struct kd_lockout_row *);
+int	store_lockout_put(struct kd_store *, const char *scope,
+	    const char *name, const struct kd_lockout_row *, struct kd_err *);
 
 /* Outbox (the transactional outbox: rows are added inside the change's
  * own transaction; delivery happens after commit). */

@@ -122,14 +122,3 @@ store_keys_free(struct kd_key *v, size_t n)
 		store_key_clear(&v[i]);
 	free(v);
 }
-
-int
-store_activation_insert(struct kd_store *st, int64_t key,
-    const unsigned char token_hash[32], const unsigned char code_hash[32],
-    int64_t link_expires, int64_t code_expires, struct kd_err *e)
-{
-	return store_exec(st, e, "INSERT INTO activations (key, token_hash, "
-	    "code_hash, link_expires_at, code_expires_at, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?)", "ibbiii", key, token_hash, 32,
-	    code_hash, 32, link_expires, code_expires, kd_now());
-}

@@ -152,6 +152,35 @@ static const char *migrations[] = {
 	"DROP INDEX keys_user;"
 	/* audit --user and the audit screen's user: filter, at any depth */
 	"CREATE INDEX audit_subject ON audit(subject COLLATE NOCASE, id);",
+
+	/* 5: the activation portal.  One lock-out table for kiosk codes,
+	 * operator sign-in and portal links (core/lockout.c); why a link
+	 * closed, so its page can say so; where a link was shown (mail, or
+	 * a screen's QR code: a new mail replaces only mailed ones); the
+	 * WebAuthn challenges a right code earned, each used once. */
+	"CREATE TABLE lockouts ("
+	"  scope TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  lockouts INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (scope, name)) WITHOUT ROWID;"
+	"INSERT INTO lockouts SELECT 'kiosk', kiosk, failures, locked_until, "
+	"  lockouts FROM kiosk_attempts;"
+	"INSERT INTO lockouts SELECT 'signin', who, failures, locked_until, "
+	"  lockouts FROM signin_attempts;"
+	"DROP TABLE kiosk_attempts;"
+	"DROP TABLE signin_attempts;"
+	"ALTER TABLE activations ADD COLUMN via TEXT NOT NULL DEFAULT 'mail';"
+	"ALTER TABLE activations ADD COLUMN closed_why TEXT;"
+	"CREATE TABLE challenges ("
+	"  activation INTEGER NOT NULL REFERENCES activations(id) "
+	"    ON DELETE CASCADE,"
+	"  challenge BLOB NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (activation, challenge)) WITHOUT ROWID;"
+	"CREATE INDEX keys_credential ON keys(credential_id) "
+	"  WHERE credential_id IS NOT NULL;",
 };
 
 int

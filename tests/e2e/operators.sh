@@ -59,7 +59,7 @@ check "not on a list: read-only cannot write" test $? -eq 1
 if pcscd_start && vcard_start_free 20 --state "$T/op.card" >/dev/null 2>&1; then
 	kd operator key desk1 --reader "$VCARD_READER" >"$T/o" 2>"$T/e"
 	check "operator key registered" grep -q 'registered a key for desk1' "$T/o"
-	sqlite3 "$DB" "DELETE FROM signin_attempts"
+	sqlite3 "$DB" "DELETE FROM lockouts WHERE scope = 'signin'"
 	kd operator signin desk1 --key --reader "$VCARD_READER" >"$T/o" 2>"$T/e"
 	check "key sign-in verified" grep -q 'signed in: desk1' "$T/o"
 	# A stored key that is not the card's: the assertion must not verify.

@@ -130,7 +130,7 @@ printf 'kiosk: {idle_lock: 5s}\naccess: {admins: [someone-else], signin: true}\n
     >>"$CFG2"
 kd operator add lobby --role kiosk >/dev/null 2>&1
 printf 'correct horse battery\n' | kd operator password lobby >/dev/null 2>&1
-sqlite3 "$DB" "DELETE FROM signin_attempts"
+sqlite3 "$DB" "DELETE FROM lockouts WHERE scope = 'signin'"
 exited() {
 	tui_wait "[tui exited 0;" 10
 }
