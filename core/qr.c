@@ -56,8 +56,9 @@ qr_free(struct kd_qr **qp)
 
 	if (qp == NULL || (q = *qp) == NULL)
 		return;
+	/* A link's token is in the code: wiped like the token. */
 	for (i = 0; q->lines != NULL && i < q->height; i++)
-		free(q->lines[i]);
+		kd_free_secret(q->lines[i]);
 	free(q->lines);
 	free(q);
 	*qp = NULL;

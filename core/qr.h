@@ -25,6 +25,7 @@ struct kd_qr {
 /* Encodes `text` (at most 1024 bytes).  KD_ERR_INVALID for an empty or
  * too long text, KD_ERR_NOMEM. */
 int	qr_render(const char *text, struct kd_qr **, struct kd_err *);
+/* Wipes the lines (an activation link holds its token) and frees. */
 void	qr_free(struct kd_qr **);
 
 #endif
