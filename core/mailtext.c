@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/admin.h"
 #include "core/mail.h"
 #include "core/store_int.h"
 
@@ -82,34 +83,99 @@ mailtext_queue_activations(struct kd_store *st, const struct kd_config *cfg,
 	    mid, kd_now(), after_key);
 }
 
+/* Where each device type opens its link, what it does on the page, and
+ * the kiosk's way: the kiosk screens and the portal's pages say the same. */
+static const struct {
+	const char *where;	/* "open this link ..." */
+	const char *then;	/* after the code is typed */
+	const char *kiosk;	/* the way without a browser */
+} activation_how[KD_KEY_NTYPES] = {
+	[KD_KEY_SMARTPHONE] = {
+		"open this link on your phone",
+		"then save the passkey when your phone\nasks",
+		"Reading this on a computer? Enter the code at an enrollment kiosk:\n"
+		"it shows the link as a QR code to scan with your phone's camera (so\n"
+		"can the badge desk).",
+	},
+	[KD_KEY_CARD] = {
+		"open this link on a computer with a card reader",
+		"then tap your card on the reader when\nthe browser asks",
+		"Or enter the code at an enrollment kiosk and tap your card on its\n"
+		"reader",
+	},
+	[KD_KEY_FIDO2] = {
+		"open this link on a computer where your\nsecurity key is plugged in",
+		"then touch your security key when the\nbrowser asks",
+		"Or enter the code at an enrollment kiosk and touch your security\n"
+		"key there.",
+	},
+};
+
+/* A card with PIN verification: the browser has the user choose the PIN
+ * (a page cannot set one); a kiosk sets it and mails it, as today. */
+static void
+activation_pin_text(enum kd_key_type type, enum kd_verification v,
+    char *pin, size_t plen, char *kiosk, size_t klen)
+{
+	int card_pin = type == KD_KEY_CARD && v == KD_VERIFY_PIN;
+
+	snprintf(pin, plen, "%s", card_pin ? "The browser will ask you to "
+	    "choose a PIN for the card: remember it,\nyou will need it "
+	    "whenever you use the card.\n\n" : "");
+	snprintf(kiosk, klen, "%s", type != KD_KEY_CARD ? "" : card_pin ?
+	    " (the kiosk then sets the card's PIN and emails it\nto you)." :
+	    ".");
+}
+
 static char *
 activation_body(const struct kd_config *cfg, const char *to_name,
-    enum kd_key_type type, const char *key_name,
+    enum kd_key_type type, enum kd_verification verif, const char *key_name,
     const struct kd_activation_secret *sec, int64_t link_expires,
     int64_t code_expires)
 {
-	char body[4096], lexp[32], cexp[32], *out;
-	const char *action = type == KD_KEY_CARD ? "tap your card on the reader" :
-	    type == KD_KEY_FIDO2 ? "touch your security key" :
-	    "follow the steps on your phone";
+	char body[4096], lexp[32], cexp[32], pin[256], kiosk[128], *out;
 
+	if ((unsigned)type >= KD_KEY_NTYPES)
+		type = KD_KEY_FIDO2;
 	kd_time_format(link_expires, lexp, sizeof(lexp));
 	kd_time_format(code_expires, cexp, sizeof(cexp));
+	activation_pin_text(type, verif, pin, sizeof(pin), kiosk, sizeof(kiosk));
 	snprintf(body, sizeof(body),
 	    "Hello %s,\n\n"
-	    "A security key has been assigned to you: %s \"%s\".\n\n"
-	    "Activate it with this link:\n\n"
+	    "%s has assigned you a security key:\n\n"
+	    "  %s \"%s\"\n\n"
+	    "To activate it, %s:\n\n"
 	    "  %s%s\n\n"
-	    "Or, at any enrollment kiosk, enter this code and %s:\n\n"
+	    "On the page, enter this code, %s:\n\n"
 	    "  %s\n\n"
-	    "The link works until %s UTC and the code until %s UTC.\n"
-	    "Each works once. If you did not expect this message, please\n"
-	    "tell your IT helpdesk and do not use the link.\n",
-	    to_name ? to_name : "", model_key_type_label(type), key_name,
-	    cfg->activation_base_url, sec->token, action, sec->code, lexp, cexp);
+	    "%s"
+	    "%s%s\n\n"
+	    "The link works until %s UTC, the code until\n"
+	    "%s UTC; each works once. If you did not expect this\n"
+	    "message, please tell your IT helpdesk and do not use the link.\n",
+	    to_name ? to_name : "", cfg->rp_name, model_key_type_label(type),
+	    key_name, activation_how[type].where, cfg->activation_base_url,
+	    sec->token, activation_how[type].then, sec->code, pin,
+	    activation_how[type].kiosk, kiosk, lexp, cexp);
 	out = strdup(body);
 	kd_wipe(body, sizeof(body));
 	return out;
+}
+
+/* The verification a key has (a card's PIN is chosen in the browser);
+ * PINless when it cannot be read. */
+static enum kd_verification
+mint_verification(struct kd_store *st, int64_t key)
+{
+	enum kd_verification v = KD_VERIFY_PINLESS;
+	struct kd_key k;
+	struct kd_err e;
+
+	if (admin_key_get(st, key, &k, &e) == KD_OK) {
+		v = k.settings.verification;
+		store_key_clear(&k);
+	}
+	return v;
 }
 
 /* The key an activation mail is for, if it still waits for one. */
@@ -185,8 +251,8 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 	    STORE_CLOSED_REPLACED, e)) != KD_OK)
 		goto out;
 	kd_free_secret(row->body);
-	if ((row->body = activation_body(cfg, row->to_name, type, name, &sec,
-	    lexp, cexp)) == NULL)
+	if ((row->body = activation_body(cfg, row->to_name, type,
+	    mint_verification(st, row->key), name, &sec, lexp, cexp)) == NULL)
 		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 out:
 	kd_wipe(&sec, sizeof(sec));
