@@ -8,8 +8,8 @@
 # the same screen shows Active, then Done, with no key pressed.  Esc
 # leaves the key Pending with its email queued, and the mailed link does
 # not close the screen's.  `keydesk key qr`, its errors, a terminal too
-# small for the code, "+ New Security Key", and a phone's code at the
-# kiosk.
+# small for the code, "+ New Security Key", a phone's code at the kiosk,
+# and the command line's "activate now" and `activate CODE`.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/smtpd.sh"
@@ -60,6 +60,17 @@ r = sqlite3.connect(db).execute(
     "SELECT key, via FROM activations WHERE token_hash = ? AND code_hash = ?"
     " AND used_at IS NULL AND revoked_at IS NULL", (th, ch)).fetchone()
 sys.exit(0 if r and str(r[0]) == key and via in ("", r[1]) else 1)
+EOP
+}
+# mail_code ADDR: the activation code mailed to ADDR.
+mail_code() {
+	/usr/bin/python3 - "$T/mail" "$1" <<'EOP'
+import mailbox, re, sys
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    b = m.get_payload(decode=True).decode()
+    r = re.search(r"\b([A-HJ-NP-TV-Z2-9]{5}-[A-HJ-NP-TV-Z2-9]{5})\b", b)
+    if sys.argv[2] in m["To"] and r:
+        print(r.group(1))
 EOP
 }
 link_closed() {
@@ -219,6 +230,12 @@ key2=$(key_of P2)
 check "no colours: the code still decodes" is_link "$link2" "$BASE"
 check "no colours: plain blocks, no reverse video" qr_rows_coloured NO
 check "a new screen, a new link" test "$link2" != "$link"
+tui_keys F1
+check "F1 lists the screen's keys" tui_wait "Keys on this screen"
+check "F1: Esc leaves the key pending" tui_has "Leave pending"
+tui_keys Enter
+check "back from F1: the code again" tui_wait "Scan with the phone's camera"
+check "back from F1: the same link" test "$(tui_screen | $DECODE)" = "$link2"
 tui_keys Escape
 check "Esc: Done says left pending" \
     tui_wait "Pending (left pending: the activation email is queued)"
@@ -314,15 +331,7 @@ DB=$DB_MAIN
 kd --config "$CFG_SMTP" user add --id K1 --name "Kai Kiosk" \
     --email kai@example.com --username kai --key smartphone \
     --activate email --default-settings >/dev/null 2>&1
-kcode=$(/usr/bin/python3 - "$T/mail" <<'EOP'
-import mailbox, re, sys
-for m in mailbox.Maildir(sys.argv[1], create=False):
-    b = m.get_payload(decode=True).decode()
-    r = re.search(r"\b([A-HJ-NP-TV-Z2-9]{5}-[A-HJ-NP-TV-Z2-9]{5})\b", b)
-    if "kai@example.com" in m["To"] and r:
-        print(r.group(1))
-EOP
-)
+kcode=$(mail_code kai@example.com)
 check "kiosk: the phone's code was mailed" test -n "$kcode"
 tui_start "$KEYDESK" --kiosk --config "$CFG_SMTP" --db "$DB"
 check "kiosk: the screen mentions the phone" \
@@ -344,4 +353,20 @@ check "kiosk: says which key" tui_has "Smartphone \"Kai Kiosk's phone\" for Kai 
 check "kiosk: no PIN for a phone" tui_lacks "PIN"
 check "kiosk: the key is active" test "$(key_status K1)" = active
 tui_stop
+
+# 6. The command line: a phone's "activate now", and its code, print the
+# same QR code.
+kd --config "$CFG_SMTP" user add --id C1 --name "Cy Cli" \
+    --email cy@example.com --username cy --key smartphone --activate now \
+    --default-settings >"$T/c1" 2>"$T/c1.err"
+check "user add --activate now: exit 0" test $? -eq 0
+check "user add: pending, its email queued" \
+    grep -q "created user C1: key pending, activation email queued" "$T/c1"
+check "user add: a phone's QR code" is_link "$($DECODE "$T/c1")" "$BASE"
+ccode=$(mail_code cy@example.com)
+check "user add: the email was sent" test -n "$ccode"
+kd activate "$ccode" >"$T/c2" 2>"$T/c2.err"
+check "activate CODE: a phone's code exits 0" test $? -eq 0
+check "activate CODE: its QR code" is_link "$($DECODE "$T/c2")" "$BASE"
+check "activate CODE: still pending" test "$(key_status C1)" = pending
 e2e_done
