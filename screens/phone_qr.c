@@ -47,6 +47,7 @@ struct phoneqr {
 	unsigned		 spin;
 	char			 msg[600];	/* why it failed or closed */
 	char			 note[600];	/* a status read that failed */
+	char			 qr_err[600];	/* why there is no code */
 };
 
 static const struct tui_keyhint wait_keys[] = {
@@ -103,6 +104,7 @@ phq_issue(struct phoneqr *s)
 	size_t len;
 
 	phq_forget(s);
+	s->note[0] = s->qr_err[0] = '\0';
 	kd_err_clear(&e);
 	if (activate_link_issue(s->app->st, s->app->cfg, s->job.key,
 	    s->app->actor, &sec, &lexp, &e) != KD_OK) {
@@ -121,7 +123,7 @@ phq_issue(struct phoneqr *s)
 	kd_time_format(lexp, s->expires, sizeof(s->expires));
 	/* A link too long for a code is still shown as text. */
 	if (qr_render(s->link, &s->qr, &e) != KD_OK)
-		snprintf(s->note, sizeof(s->note), "%s", e.msg);
+		snprintf(s->qr_err, sizeof(s->qr_err), "%s", e.msg);
 	s->phase = PQ_WAIT;
 	s->opened = s->polled = kd_mono_ms();
 }
@@ -179,7 +181,8 @@ phq_draw_link(const char *link, int y, int x, int width, int rows)
 	for (r = 0; r < rows && *p != '\0'; r++) {
 		for (o = 0, cols = 0; p[o] != '\0' && o + 4 < sizeof(row); o += n) {
 			/* Whole UTF-8 sequences: a lead byte and its tail. */
-			for (n = 1; ((unsigned char)p[o + n] & 0xc0) == 0x80; n++)
+			for (n = 1; n < 4 &&
+			    ((unsigned char)p[o + n] & 0xc0) == 0x80; n++)
 				;
 			if (cols++ == width)
 				break;
@@ -260,7 +263,8 @@ phq_draw_text(const struct phoneqr *s)
 		    "(needs %dx%d) to show the QR code", s->qr->width + SIDE_MIN + 1,
 		    s->qr->height + 1);
 	else
-		tui_textf(y, 2, w, tui_attr(TUI_WARN), "no QR code: %s", s->note);
+		tui_textf(y, 2, w, tui_attr(TUI_WARN), "no QR code: %s",
+		    s->qr_err);
 	y += 2;
 	tui_textf(y++, 2, w, A_NORMAL, "%s, %s", s->job.who, s->job.what);
 	tui_text(y++, 2, w, A_BOLD, s->job.owner ? "Open this link on your "
@@ -271,8 +275,7 @@ phq_draw_text(const struct phoneqr *s)
 	y += tui_wrap_draw(y, 2, w, 2, A_NORMAL, phq_steps(s));
 	tui_textf(y++, 2, w, A_NORMAL, "The link works until %s UTC",
 	    s->expires);
-	if (s->qr != NULL)
-		phq_draw_waiting(s, y + 1, 2, w);
+	phq_draw_waiting(s, y + 1, 2, w);
 	keys = phq_wait_keys(s, &n);
 	keybar_draw(keys, n);
 }
