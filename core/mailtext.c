@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/admin.h"
 #include "core/mail.h"
 #include "core/store_int.h"
 
@@ -162,26 +161,10 @@ activation_body(const struct kd_config *cfg, const char *to_name,
 	return out;
 }
 
-/* The verification a key has (a card's PIN is chosen in the browser);
- * PINless when it cannot be read. */
-static enum kd_verification
-mint_verification(struct kd_store *st, int64_t key)
-{
-	enum kd_verification v = KD_VERIFY_PINLESS;
-	struct kd_key k;
-	struct kd_err e;
-
-	if (admin_key_get(st, key, &k, &e) == KD_OK) {
-		v = k.settings.verification;
-		store_key_clear(&k);
-	}
-	return v;
-}
-
 /* The key an activation mail is for, if it still waits for one. */
 static int
 mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
-    char **name, struct kd_err *e)
+    enum kd_verification *verif, char **name, struct kd_err *e)
 {
 	sqlite3_stmt *s;
 	int r;
@@ -190,8 +173,8 @@ mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
 	if (key == 0)
 		return kd_err_set(e, KD_ERR_NOTFOUND, "the key was deleted "
 		    "before its activation mail went out");
-	if (store_cached(st, &s, "SELECT k.type, k.name, k.status, u.disabled "
-	    "FROM keys k JOIN users u ON u.id = k.user WHERE k.id = ?", "i",
+	if (store_cached(st, &s, "SELECT k.type, k.name, k.status, u.disabled, "
+	    "k.verification FROM keys k JOIN users u ON u.id = k.user WHERE k.id = ?", "i",
 	    key) != KD_OK)
 		return store_fail(st, "cannot read the key", e);
 	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
@@ -211,6 +194,9 @@ mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
 	else if (model_key_type_parse((const char *)sqlite3_column_text(s, 0),
 	    type) != KD_OK || (*name = store_col_text(s, 1)) == NULL)
 		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	else if (model_verification_parse((const char *)sqlite3_column_text(s,
+	    4), verif) != KD_OK)
+		*verif = KD_VERIFY_PINLESS;
 	store_release(st, s);
 	return r;
 }
@@ -221,12 +207,13 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 {
 	struct kd_activation_secret sec;
 	enum kd_key_type type;
+	enum kd_verification verif = KD_VERIFY_PINLESS;
 	unsigned char th[32], ch[32];
 	int64_t now = kd_now(), lexp, cexp, id = 0;
 	char *name = NULL;
 	int r, tries;
 
-	if ((r = mint_key(st, row->key, &type, &name, e)) != KD_OK)
+	if ((r = mint_key(st, row->key, &type, &verif, &name, e)) != KD_OK)
 		return r;
 	lexp = now + cfg->link_lifetime;
 	cexp = now + cfg->code_lifetime;
@@ -252,7 +239,7 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 		goto out;
 	kd_free_secret(row->body);
 	if ((row->body = activation_body(cfg, row->to_name, type,
-	    mint_verification(st, row->key), name, &sec, lexp, cexp)) == NULL)
+	    verif, name, &sec, lexp, cexp)) == NULL)
 		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 out:
 	kd_wipe(&sec, sizeof(sec));
