@@ -44,6 +44,11 @@ struct cli_tap_opts {
 };
 /* Runs one "activate now" attempt with progress on stderr. */
 int	cli_tap_run(struct cli *, struct kd_tap *, const struct cli_tap_opts *);
+/* Prints pending key `key`'s activation as a QR code, with the link, the
+ * code and the expiry, from a fresh link (cli_qr.c). */
+int	cli_qr_show(struct cli *, int64_t key);
+/* "12" or "#12" (as key list shows it); a usage error otherwise. */
+int	cli_key_id_parse(const char *, int64_t *);
 extern const struct cli_cmd cli_cmds_key[];
 extern const struct cli_cmd cli_cmds_admin[];
 extern const struct cli_cmd cli_cmds_workflow[];

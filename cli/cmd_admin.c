@@ -128,8 +128,8 @@ cmd_user_delete(struct cli *c, int argc, char **argv)
 	    "deleted", argv[1]);
 }
 
-static int
-parse_key_id(const char *s, int64_t *id)
+int
+cli_key_id_parse(const char *s, int64_t *id)
 {
 	char *end;
 
@@ -159,7 +159,7 @@ cmd_key_one(struct cli *c, int argc, char **argv)
 		return cli_fail(CLI_USAGE, "usage: keydesk key %s KEY_ID%s", verb,
 		    strcmp(verb, "revoke") == 0 ? " --reason TEXT" :
 		    strcmp(verb, "rename") == 0 ? " NAME" : "");
-	if (parse_key_id(argv[1], &id) != CLI_OK)
+	if (cli_key_id_parse(argv[1], &id) != CLI_OK)
 		return CLI_USAGE;
 	if (cli_store(c) == NULL)
 		return CLI_ERR;
@@ -185,7 +185,7 @@ cmd_key_settings(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int i, r;
 
-	if (argc < 4 || parse_key_id(argv[1], &id) != CLI_OK)
+	if (argc < 4 || cli_key_id_parse(argv[1], &id) != CLI_OK)
 		return cli_fail(CLI_USAGE, "usage: keydesk key settings KEY_ID "
 		    "--setting NAME=VALUE...");
 	if (cli_store(c) == NULL)

@@ -1,4 +1,4 @@
-/* keydesk key add | activate | readers */
+/* keydesk key add | key qr | activate | readers */
 #include "cli/cli_int.h"
 #include "core/operator.h"
 
@@ -12,6 +12,7 @@
 #include "core/wizard.h"
 
 static int cmd_key_add(struct cli *, int, char **);
+static int cmd_key_qr(struct cli *, int, char **);
 static int cmd_activate(struct cli *, int, char **);
 static int cmd_readers(struct cli *, int, char **);
 
@@ -20,6 +21,10 @@ const struct cli_cmd cli_cmds_key[] = {
 	    "--activate email|now [--reader NAME] [--current-pin-stdin | "
 	    "--reset-card] (--default-settings | --setting NAME=VALUE...)",
 	    "add a security key to an existing user", cmd_key_add, KD_PERM_ENROLL },
+	{ "key qr", "KEY_ID", "show a pending key's activation as a QR code, "
+	    "with the link, the code and the expiry: a fresh link, since a "
+	    "mailed one cannot be shown again (only its hash is stored); the "
+	    "mailed one keeps working", cmd_key_qr, KD_PERM_ENROLL },
 	{ "activate", "CODE [--reader NAME]", "redeem an emailed activation "
 	    "code: tap the card or touch the key", cmd_activate, KD_PERM_REDEEM },
 	{ "readers", "[--json]", "card readers, cards and USB security keys",
@@ -77,6 +82,20 @@ cmd_key_add(struct cli *c, int argc, char **argv)
 }
 
 static int
+cmd_key_qr(struct cli *c, int argc, char **argv)
+{
+	int64_t id;
+
+	if (argc != 2)
+		return cli_fail(CLI_USAGE, "usage: keydesk key qr KEY_ID");
+	if (cli_key_id_parse(argv[1], &id) != CLI_OK)
+		return CLI_USAGE;
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	return cli_qr_show(c, id);
+}
+
+static int
 cmd_activate(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -113,11 +132,11 @@ cmd_activate(struct cli *c, int argc, char **argv)
 	kd_terminal_name(kiosk, sizeof(kiosk), "cli");
 	if (activate_check_code(c->st, kiosk, argv[optind], c->actor, &rd, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
-	if (rd.type == KD_KEY_SMARTPHONE)
-		return cli_fail(CLI_ERR, "this code is for a smartphone: open the "
-		    "link in the email on the phone");
 	cli_printf_safe(stderr, "keydesk: code accepted for %s (%s, %s)\n",
 	    rd.name, rd.user_id, rd.key_name);
+	/* A phone activates itself through the link: show it. */
+	if (model_now_by_link(rd.type))
+		return cli_qr_show(c, rd.key);
 	memset(&tap, 0, sizeof(tap));
 	if (tap_init(&tap, c->cfg, rd.settings.verification, rd.username,
 	    rd.name, &e) != KD_OK)

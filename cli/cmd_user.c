@@ -187,7 +187,8 @@ cli_draft_key_options(struct kd_wizard *w, struct kd_config *cfg,
 
 /* Commits a validated draft: for "activate now" the card is tapped first
  * (outside any transaction) and the user, key and credential are committed
- * together only once the credential verified. */
+ * together only once the credential verified; a phone's is committed
+ * Pending with its email, and its link then printed as a QR code. */
 int
 cli_draft_commit(struct cli *c, struct kd_wizard *w,
     const struct cli_draft_args *a)
@@ -196,11 +197,17 @@ cli_draft_commit(struct cli *c, struct kd_wizard *w,
 	struct kd_enroll_result res;
 	struct kd_tap tap;
 	struct kd_err e;
-	int r, now = d->want_key && d->method == KD_METHOD_NOW;
+	int r, now = d->want_key && d->method == KD_METHOD_NOW, link = 0;
 
 	memset(&tap, 0, sizeof(tap));
 	if (wizard_validate_all(w, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
+	/* A phone's "activate now" is committed as email is, then its link
+	 * is shown as a QR code. */
+	if (now && model_now_by_link(d->type)) {
+		now = 0;
+		link = 1;
+	}
 	if (now) {
 		if (tap_init(&tap, c->cfg, wizard_settings(w).verification,
 		    d->username, d->name, &e) != KD_OK)
@@ -220,7 +227,7 @@ cli_draft_commit(struct cli *c, struct kd_wizard *w,
 	    ", activation email queued");
 	if (res.mails)
 		cli_deliver(c);
-	r = CLI_OK;
+	r = link ? cli_qr_show(c, res.key_id) : CLI_OK;
 out:
 	tap_clear(&tap);
 	return r;

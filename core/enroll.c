@@ -173,7 +173,9 @@ add_key(struct kd_store *st, const struct kd_config *cfg,
 		}
 		return KD_OK;
 	}
-	if (d->method != KD_METHOD_EMAIL)
+	/* A smartphone activated now is written as for email: Pending, its
+	 * email queued; the screen then shows a link as a QR code. */
+	if (d->method != KD_METHOD_EMAIL && !model_now_by_link(d->type))
 		return kd_err_set(e, KD_ERR_INVALID, "activate now needs a "
 		    "verified credential");
 	if ((r = mailtext_queue_activation(st, cfg, &to, res->key_id, e)) !=

@@ -82,31 +82,80 @@ mailtext_queue_activations(struct kd_store *st, const struct kd_config *cfg,
 	    mid, kd_now(), after_key);
 }
 
+/* Where each device type opens its link, what it does on the page, and
+ * the kiosk's way: the kiosk screens and the portal's pages say the same. */
+static const struct {
+	const char *where;	/* "open this link ..." */
+	const char *then;	/* after the code is typed */
+	const char *kiosk;	/* the way without a browser */
+} activation_how[KD_KEY_NTYPES] = {
+	[KD_KEY_SMARTPHONE] = {
+		"open this link on your phone",
+		"then save the passkey when your phone\nasks",
+		"Reading this on a computer? Enter the code at an enrollment kiosk:\n"
+		"it shows the link as a QR code to scan with your phone's camera (so\n"
+		"can the badge desk).",
+	},
+	[KD_KEY_CARD] = {
+		"open this link on a computer with a card reader",
+		"then tap your card on the reader when\nthe browser asks",
+		"Or enter the code at an enrollment kiosk and tap your card on its\n"
+		"reader",
+	},
+	[KD_KEY_FIDO2] = {
+		"open this link on a computer where your\nsecurity key is plugged in",
+		"then touch your security key when the\nbrowser asks",
+		"Or enter the code at an enrollment kiosk and touch your security\n"
+		"key there.",
+	},
+};
+
+/* A card with PIN verification: the browser has the user choose the PIN
+ * (a page cannot set one); a kiosk sets it and mails it, as today. */
+static void
+activation_pin_text(enum kd_key_type type, enum kd_verification v,
+    char *pin, size_t plen, char *kiosk, size_t klen)
+{
+	int card_pin = type == KD_KEY_CARD && v == KD_VERIFY_PIN;
+
+	snprintf(pin, plen, "%s", card_pin ? "The browser will ask you to "
+	    "choose a PIN for the card: remember it,\nyou will need it "
+	    "whenever you use the card.\n\n" : "");
+	snprintf(kiosk, klen, "%s", type != KD_KEY_CARD ? "" : card_pin ?
+	    " (the kiosk then sets the card's PIN and emails it\nto you)." :
+	    ".");
+}
+
 static char *
 activation_body(const struct kd_config *cfg, const char *to_name,
-    enum kd_key_type type, const char *key_name,
+    enum kd_key_type type, enum kd_verification verif, const char *key_name,
     const struct kd_activation_secret *sec, int64_t link_expires,
     int64_t code_expires)
 {
-	char body[4096], lexp[32], cexp[32], *out;
-	const char *action = type == KD_KEY_CARD ? "tap your card on the reader" :
-	    type == KD_KEY_FIDO2 ? "touch your security key" :
-	    "follow the steps on your phone";
+	char body[4096], lexp[32], cexp[32], pin[256], kiosk[128], *out;
 
+	if ((unsigned)type >= KD_KEY_NTYPES)
+		type = KD_KEY_FIDO2;
 	kd_time_format(link_expires, lexp, sizeof(lexp));
 	kd_time_format(code_expires, cexp, sizeof(cexp));
+	activation_pin_text(type, verif, pin, sizeof(pin), kiosk, sizeof(kiosk));
 	snprintf(body, sizeof(body),
 	    "Hello %s,\n\n"
-	    "A security key has been assigned to you: %s \"%s\".\n\n"
-	    "Activate it with this link:\n\n"
+	    "%s has assigned you a security key:\n\n"
+	    "  %s \"%s\"\n\n"
+	    "To activate it, %s:\n\n"
 	    "  %s%s\n\n"
-	    "Or, at any enrollment kiosk, enter this code and %s:\n\n"
+	    "On the page, enter this code, %s:\n\n"
 	    "  %s\n\n"
-	    "The link works until %s UTC and the code until %s UTC.\n"
-	    "Each works once. If you did not expect this message, please\n"
-	    "tell your IT helpdesk and do not use the link.\n",
-	    to_name ? to_name : "", model_key_type_label(type), key_name,
-	    cfg->activation_base_url, sec->token, action, sec->code, lexp, cexp);
+	    "%s"
+	    "%s%s\n\n"
+	    "The link works until %s UTC, the code until\n"
+	    "%s UTC; each works once. If you did not expect this\n"
+	    "message, please tell your IT helpdesk and do not use the link.\n",
+	    to_name ? to_name : "", cfg->rp_name, model_key_type_label(type),
+	    key_name, activation_how[type].where, cfg->activation_base_url,
+	    sec->token, activation_how[type].then, sec->code, pin,
+	    activation_how[type].kiosk, kiosk, lexp, cexp);
 	out = strdup(body);
 	kd_wipe(body, sizeof(body));
 	return out;
@@ -115,7 +164,7 @@ activation_body(const struct kd_config *cfg, const char *to_name,
 /* The key an activation mail is for, if it still waits for one. */
 static int
 mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
-    char **name, struct kd_err *e)
+    enum kd_verification *verif, char **name, struct kd_err *e)
 {
 	sqlite3_stmt *s;
 	int r;
@@ -124,8 +173,8 @@ mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
 	if (key == 0)
 		return kd_err_set(e, KD_ERR_NOTFOUND, "the key was deleted "
 		    "before its activation mail went out");
-	if (store_cached(st, &s, "SELECT k.type, k.name, k.status, u.disabled "
-	    "FROM keys k JOIN users u ON u.id = k.user WHERE k.id = ?", "i",
+	if (store_cached(st, &s, "SELECT k.type, k.name, k.status, u.disabled, "
+	    "k.verification FROM keys k JOIN users u ON u.id = k.user WHERE k.id = ?", "i",
 	    key) != KD_OK)
 		return store_fail(st, "cannot read the key", e);
 	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
@@ -145,6 +194,9 @@ mint_key(struct kd_store *st, int64_t key, enum kd_key_type *type,
 	else if (model_key_type_parse((const char *)sqlite3_column_text(s, 0),
 	    type) != KD_OK || (*name = store_col_text(s, 1)) == NULL)
 		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+	else if (model_verification_parse((const char *)sqlite3_column_text(s,
+	    4), verif) != KD_OK)
+		*verif = KD_VERIFY_PINLESS;
 	store_release(st, s);
 	return r;
 }
@@ -155,12 +207,13 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 {
 	struct kd_activation_secret sec;
 	enum kd_key_type type;
+	enum kd_verification verif = KD_VERIFY_PINLESS;
 	unsigned char th[32], ch[32];
 	int64_t now = kd_now(), lexp, cexp, id = 0;
 	char *name = NULL;
 	int r, tries;
 
-	if ((r = mint_key(st, row->key, &type, &name, e)) != KD_OK)
+	if ((r = mint_key(st, row->key, &type, &verif, &name, e)) != KD_OK)
 		return r;
 	lexp = now + cfg->link_lifetime;
 	cexp = now + cfg->code_lifetime;
@@ -185,8 +238,8 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 	    STORE_CLOSED_REPLACED, e)) != KD_OK)
 		goto out;
 	kd_free_secret(row->body);
-	if ((row->body = activation_body(cfg, row->to_name, type, name, &sec,
-	    lexp, cexp)) == NULL)
+	if ((row->body = activation_body(cfg, row->to_name, type,
+	    verif, name, &sec, lexp, cexp)) == NULL)
 		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 out:
 	kd_wipe(&sec, sizeof(sec));

@@ -125,3 +125,9 @@ model_verification_allowed(enum kd_key_type t, enum kd_verification v)
 		return 0;
 	}
 }
+
+int
+model_now_by_link(enum kd_key_type t)
+{
+	return t == KD_KEY_SMARTPHONE;
+}

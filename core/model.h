@@ -75,5 +75,10 @@ int	model_setting_parse(const char *, enum kd_setting *);
 int	model_setting_applies(enum kd_key_type, enum kd_setting);
 /* Which verification choices a device type offers. */
 int	model_verification_allowed(enum kd_key_type, enum kd_verification);
+/* Whether "Activate now" for this type goes through the activation link
+ * (shown as a QR code that the phone scans, the key written Pending with
+ * its email queued first) rather than a tap or touch at the desk:
+ * smartphones. */
+int	model_now_by_link(enum kd_key_type);
 
 #endif

@@ -82,7 +82,8 @@ void	wizard_progress(const struct kd_wizard *, int *n, int *of);
 /* Validates the current step's fields; on success moves to the next step
  * that applies and returns KD_OK; otherwise KD_ERR_INVALID with the field
  * errors set (wizard_field_error).  From CONFIRM it does not move: call
- * wizard_confirm (email) or go to TAP (method now) via wizard_goto_tap. */
+ * wizard_confirm (email, and a phone's "activate now"), or go to TAP
+ * (method now) with wizard_goto. */
 int	wizard_next(struct kd_wizard *);
 /* Back to the previous step that applies; the draft keeps what was typed. */
 int	wizard_back(struct kd_wizard *);
@@ -113,8 +114,10 @@ int	wizard_validate_all(struct kd_wizard *, struct kd_err *);
 struct kd_enroll_result;
 struct kd_cred_record;
 /* Commits the draft in one transaction (core/enroll.c).  `cred` is the
- * verified credential for "activate now" (NULL for email activation) and
- * `pin` the PIN just set on a card (mailed in the same transaction). */
+ * verified credential for "activate now" (NULL for email activation, and
+ * for a smartphone's "activate now", which is committed as email is and
+ * then goes through its link: model_now_by_link) and `pin` the PIN just
+ * set on a card (mailed in the same transaction). */
 int	wizard_confirm(struct kd_wizard *, const char *actor,
 	    const struct kd_cred_record *cred, const char *pin,
 	    struct kd_enroll_result *, struct kd_err *);

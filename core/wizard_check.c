@@ -95,8 +95,6 @@ check_method(struct kd_wizard *w)
 {
 	if (w->d.method != KD_METHOD_EMAIL && w->d.method != KD_METHOD_NOW)
 		return "choose how the key is activated";
-	if (w->d.method == KD_METHOD_NOW && w->d.type == KD_KEY_SMARTPHONE)
-		return "smartphones are activated by the user from the email";
 	return NULL;
 }
 

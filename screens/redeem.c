@@ -1,6 +1,7 @@
 /* Kiosk redemption: the user types the code from their activation email,
  * taps their card or touches their key (the tap screen), and the pending
- * key becomes Active.  The start screen of `keydesk --kiosk`, where there
+ * key becomes Active; a phone's code shows the phone's QR code screen
+ * (phone_qr.c), with a fresh link, and the phone activates it there.  The start screen of `keydesk --kiosk`, where there
  * is no way out of it (q is a letter of a code, Ctrl-C does nothing); from
  * the users list, Esc goes back.  Wrong codes are counted per kiosk by the
  * core (activate_check_code), which locks the kiosk out for a while; the
@@ -31,7 +32,7 @@ struct redeem {
 	int64_t			 locked_until;	/* clock_ms, 0 none */
 	long			 locked_shown;	/* seconds drawn last */
 	struct kd_redeem	 rd;		/* what the code opened */
-	int			 tapping;	/* the tap screen is on top */
+	int			 tapping;	/* the tap or QR screen is on top */
 	int			 active;	/* "Your key is active" */
 	int			 pin_mailed;
 	char			 done[600];
@@ -106,6 +107,41 @@ redeem_tap(struct redeem *r, struct tui_screen **next)
 	return TUI_PUSH;
 }
 
+/* The phone's QR screen saw the key Active. */
+static void
+redeem_phone_active(void *arg)
+{
+	struct redeem *r = arg;
+
+	r->active = 1;
+	r->pin_mailed = 0;
+	snprintf(r->done, sizeof(r->done), "%s \"%.250s\" for %.250s.",
+	    model_key_type_label(r->rd.type), r->rd.key_name, r->rd.name);
+}
+
+static enum tui_do
+redeem_phone(struct redeem *r, struct tui_screen **next)
+{
+	struct phone_job j;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.title, sizeof(j.title), "Activate your security key");
+	snprintf(j.who, sizeof(j.who), "%.500s", r->rd.name);
+	snprintf(j.what, sizeof(j.what), "%s \"%.300s\"",
+	    model_key_type_label(r->rd.type), r->rd.key_name);
+	j.key = r->rd.key;
+	j.owner = 1;
+	j.active = redeem_phone_active;
+	j.arg = r;
+	if ((*next = screen_phone_qr_new(r->app, &j)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "cannot show the QR code (out "
+		    "of memory)");
+		return TUI_STAY;
+	}
+	r->tapping = 1;
+	return TUI_PUSH;
+}
+
 static enum tui_do
 redeem_check(struct redeem *r, struct tui_screen **next)
 {
@@ -125,11 +161,8 @@ redeem_check(struct redeem *r, struct tui_screen **next)
 	    &r->rd, &e);
 	kd_wipe(code, sizeof(code));
 	r->err[0] = '\0';
-	if (rc == KD_OK && r->rd.type == KD_KEY_SMARTPHONE) {
-		snprintf(r->err, sizeof(r->err), "this code is for a smartphone: "
-		    "open the link in the email on the phone");
-		return TUI_STAY;
-	}
+	if (rc == KD_OK && model_now_by_link(r->rd.type))
+		return redeem_phone(r, next);
 	if (rc == KD_OK)
 		return redeem_tap(r, next);
 	snprintf(r->err, sizeof(r->err), "%s", e.msg[0] ? e.msg :
@@ -177,8 +210,8 @@ redeem_draw(struct tui_screen *sc, const struct tui_app *app)
 
 	tui_header_draw("Activate your security key", NULL);
 	tui_wrap_draw(y, 4, COLS - 8, 2, A_NORMAL, "Type the code from your "
-	    "activation email, press Enter, then tap your card on the reader "
-	    "or touch your security key.");
+	    "activation email and press Enter; then tap your card, touch your "
+	    "security key, or scan the QR code with your phone.");
 	tui_text(y + 3, 4, 14, A_BOLD, "Code");
 	field_draw(&r->code, y + 3, 19, 20, !r->active);
 	tui_text(y + 3, 41, COLS - 45, tui_attr(TUI_DIM), "like ABCDE-FGHJK");
@@ -289,6 +322,9 @@ redeem_resume(struct tui_screen *sc, const struct tui_app *app)
 	r->tapping = 0;
 	if (r->active)
 		field_set(&r->code, "");
+	else if (model_now_by_link(r->rd.type))
+		snprintf(r->err, sizeof(r->err), "not activated yet: the link "
+		    "still works on the phone; Enter shows a QR code again");
 	else
 		snprintf(r->err, sizeof(r->err), "not activated: Enter tries "
 		    "again, Esc clears the code");

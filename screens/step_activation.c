@@ -1,7 +1,8 @@
 /* Step 6, Activation: the key's name (pre-filled with the wizard's
  * suggestion, re-suggested while the operator has not changed it) and
  * the method.  "Activate now" goes on to the tap after Confirm; for a
- * smartphone the core refuses it, and its message shows under the
+ * smartphone, to its QR code (the key is saved Pending first, with its
+ * email queued).  The core's message for a bad choice shows under the
  * method. */
 #include "screens/wizard.h"
 #include "tui/draw.h"
@@ -45,8 +46,9 @@ activation_open(struct wiz *w)
 	field_init(&s->name, KD_KEY_NAME_MAX, "e.g. Ada's card");
 	field_set(&s->name, d->key_name);
 	radio_init(&s->method);
-	radio_add(&s->method, "Activate now (tap the card / touch the key "
-	    "here)", 1);
+	radio_add(&s->method, model_now_by_link(d->type) ? "Activate now (the "
+	    "phone scans a QR code here)" : "Activate now (tap the card / "
+	    "touch the key here)", 1);
 	radio_add(&s->method, "Activate by user via email (a link and a code)",
 	    1);
 	s->method.sel = s->method.cur = d->method == KD_METHOD_NOW ? 0 : 1;
@@ -67,7 +69,9 @@ activation_now_text(const struct kd_draft *d, const struct kd_key_settings *ks)
 		return "After Confirm, plug the security key in and touch it "
 		    "when asked.";
 	default:
-		return "Smartphones are activated by the user from the email.";
+		return "After Confirm: saved Pending, its email queued, then a "
+		    "QR code of the link: scan it with the phone, type the "
+		    "code, save the passkey; it turns Active by itself.";
 	}
 }
 

@@ -1,7 +1,7 @@
 /* Step 7, Confirm: everything on one page.  Nothing has been written
  * yet; Enter commits it all in one transaction (wizard_confirm), or for
  * "Activate now" first runs the tap, which commits once the credential
- * is verified. */
+ * is verified (a phone: commits, then shows its QR code). */
 #include "screens/wizard.h"
 #include "tui/draw.h"
 
@@ -62,6 +62,9 @@ confirm_key_lines(struct wiz *w, int y)
 	if (d->method == KD_METHOD_EMAIL)
 		snprintf(buf, sizeof(buf), "by the user via email: a link and "
 		    "a code to %.300s", d->email);
+	else if (model_now_by_link(d->type))
+		snprintf(buf, sizeof(buf), "now, on the phone: a QR code next "
+		    "(the email is queued too)");
 	else
 		snprintf(buf, sizeof(buf), "now, at this desk (%s next)",
 		    d->type == KD_KEY_FIDO2 ? "touch the key" : "tap the card");
@@ -77,10 +80,11 @@ confirm_draw(void *vs, struct wiz *w)
 	char who[1000];
 	int y = TUI_TOP;
 
-	tui_text(y, 2, COLS - 4, A_NORMAL, d->want_key &&
-	    d->method == KD_METHOD_NOW ? "Check everything, then press Enter "
-	    "to activate the key and create it." : "Check everything, then "
-	    "press Enter to create it.");
+	tui_text(y, 2, COLS - 4, A_NORMAL, !d->want_key ||
+	    d->method != KD_METHOD_NOW ? "Check everything, then press Enter "
+	    "to create it." : model_now_by_link(d->type) ? "Check everything, "
+	    "then press Enter to create it and show the QR code." : "Check "
+	    "everything, then press Enter to activate the key and create it.");
 	y += 2;
 	if (!d->existing_user) {
 		wiz_line(y++, "User ID", A_NORMAL, d->user_id);

@@ -1,6 +1,7 @@
 /* Done: what was created, what was mailed to whom, and the outbox
  * delivery as the worker reports it ("sent", "waiting in the outbox: no
- * SMTP configured", "delivery failed: ..., will retry"). */
+ * SMTP configured", "delivery failed: ..., will retry").  After a phone's
+ * QR code: whether the phone activated the key, or it was left pending. */
 #include "screens/wizard.h"
 #include "tui/draw.h"
 
@@ -71,6 +72,16 @@ done_pin(const struct kd_enroll_result *r, int y)
 	wiz_line(y, "PIN", A_NORMAL, buf);
 }
 
+static const char *
+done_status(const struct wiz *w)
+{
+	if (w->result.key_active)
+		return w->phone ? "Active (activated on the phone)" :
+		    "Active (activated at this desk)";
+	return w->phone ? "Pending (left pending: the activation email is "
+	    "queued)" : "Pending (until the user activates it)";
+}
+
 static void
 done_draw(void *vs, struct wiz *w)
 {
@@ -96,9 +107,8 @@ done_draw(void *vs, struct wiz *w)
 		    d->key_name);
 		wiz_line(y++, "Security key", A_NORMAL, buf);
 		wiz_line(y++, "Status", tui_attr(r->key_active ? TUI_OK : TUI_WARN),
-		    r->key_active ? "Active (activated at this desk)" :
-		    "Pending (until the user activates it)");
-		if (r->key_active)
+		    done_status(w));
+		if (r->key_active && !w->phone)
 			done_pin(r, y++);
 	} else
 		wiz_line(y++, "Security key", A_NORMAL, "none (status: No key)");

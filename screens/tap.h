@@ -1,7 +1,8 @@
 /* "Activate now" screens (issue 3): the tap screen that runs one tap
- * session (tap.c), kiosk redemption of an emailed code (redeem.c) and the
- * readers diagnostics (readers.c).  Kept apart from screens.h, as
- * screens/admin.h is, so each group of screens declares its own. */
+ * session (tap.c), a phone's QR code (phone_qr.c), kiosk redemption of
+ * an emailed code (redeem.c) and the readers diagnostics (readers.c).
+ * Kept apart from screens.h, as screens/admin.h is, so each group of
+ * screens declares its own. */
 #ifndef KD_SCREENS_TAP_H
 #define KD_SCREENS_TAP_H
 
@@ -31,6 +32,28 @@ struct tap_job {
  * commit callback ran or it did not). */
 struct tui_screen *screen_tap_new(const struct tui_app *,
 	    const struct tap_job *);
+
+/* A smartphone's "Activate now": the screen issues a fresh link for the
+ * pending key (activate_link_issue), shows it as a QR code with the code
+ * to type on the page, and polls the key's status (another process, the
+ * portal, activates it) until it reads Active.  The screen copies the
+ * job; `arg` must outlive it. */
+struct phone_job {
+	char	 title[128];		/* header: "New user: Activate now" */
+	char	 who[512];		/* "Ada Lovelace (E1042)" */
+	char	 what[512];		/* "Smartphone "Ada's phone"" */
+	int64_t	 key;			/* the pending key */
+	int	 owner;			/* the key's user is at the screen
+					 * (kiosk), not an operator */
+	/* Runs on the UI thread when the key reads Active; the screen then
+	 * shows "Active" and closes.  Closing without it (Esc) leaves the
+	 * key Pending. */
+	void	(*active)(void *arg);
+	void	*arg;
+};
+
+struct tui_screen *screen_phone_qr_new(const struct tui_app *,
+	    const struct phone_job *);
 
 /* A centred, boxed one-line prompt, `height` rows tall, starting at row
  * y: the "Tap the card on the reader" banner (also redeem's "Your key is

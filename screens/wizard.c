@@ -5,7 +5,10 @@
  * the worker so the Done screen can report it live.  "Activate now" opens
  * the tap screen (screens/tap.c) on top at the TAP step; it commits
  * through wiz_tap_commit once the credential is verified, and when it
- * closes without that the wizard is back on Confirm, draft intact. */
+ * closes without that the wizard is back on Confirm, draft intact.  A
+ * smartphone's "Activate now" commits as email does (the key Pending, its
+ * email queued), then opens the QR screen (screens/phone_qr.c) above
+ * Done, which says whether the phone activated it. */
 #include "screens/wizard.h"
 #include "screens/tap.h"
 #include "tui/draw.h"
@@ -137,7 +140,17 @@ wiz_committed(struct wiz *w)
 	}
 }
 
-static void
+/* Whether Confirm means a phone's "Activate now" (its QR code next). */
+static int
+wiz_by_link(struct wiz *w)
+{
+	const struct kd_draft *d = wizard_draft(w->wz);
+
+	return d->want_key && d->method == KD_METHOD_NOW &&
+	    model_now_by_link(d->type);
+}
+
+static enum tui_do
 wiz_commit(struct wiz *w)
 {
 	struct kd_err e;
@@ -146,10 +159,50 @@ wiz_commit(struct wiz *w)
 	if (wizard_confirm(w->wz, w->app->actor, NULL, NULL, &w->result,
 	    &e) != KD_OK) {
 		wiz_status(w, TUI_ERROR, e.msg[0] ? e.msg : kd_strerror(e.code));
-		return;
+		return TUI_STAY;
 	}
 	wiz_committed(w);
 	wiz_show(w);
+	if (!wiz_by_link(w) || w->result.key_id == 0)
+		return TUI_STAY;
+	/* The loop asks key() with TUI_K_NONE for the screen a tick opens. */
+	w->phone = 1;
+	w->phone_open = 1;
+	return TUI_PUSH;
+}
+
+/* The QR screen saw the key Active. */
+static void
+wiz_phone_active(void *arg)
+{
+	struct wiz *w = arg;
+
+	w->phone = 2;
+	w->result.key_active = 1;
+}
+
+static enum tui_do
+wiz_phone(struct wiz *w, struct tui_screen **next)
+{
+	struct kd_draft *d = wizard_draft(w->wz);
+	struct phone_job j;
+
+	w->phone_open = 0;
+	memset(&j, 0, sizeof(j));
+	snprintf(j.title, sizeof(j.title), "%s: Activate now",
+	    d->existing_user ? "New security key" : "New user");
+	snprintf(j.who, sizeof(j.who), "%.250s (%.250s)", d->name, d->user_id);
+	snprintf(j.what, sizeof(j.what), "%s \"%.200s\"",
+	    model_key_type_label(d->type), d->key_name);
+	j.key = w->result.key_id;
+	j.active = wiz_phone_active;
+	j.arg = w;
+	if ((*next = screen_phone_qr_new(w->app, &j)) == NULL) {
+		wiz_status(w, TUI_ERROR, "Cannot show the QR code (out of "
+		    "memory): the key is Pending, its email queued.");
+		return TUI_STAY;
+	}
+	return TUI_PUSH;
 }
 
 /* The tap screen's commit: user, key, credential and the PIN mail in one
@@ -210,7 +263,7 @@ wiz_next(struct wiz *w, struct tui_screen **next)
 	enum kd_step s = wizard_step(w->wz);
 
 	if (s == KD_STEP_CONFIRM) {
-		if (d->want_key && d->method == KD_METHOD_NOW)
+		if (d->want_key && d->method == KD_METHOD_NOW && !wiz_by_link(w))
 			return wiz_tap(w, next);
 		/* Say so first: the write may wait (up to the store's busy
 		 * timeout) for another keydesk that holds the database. */
@@ -293,6 +346,8 @@ wiz_key(struct tui_screen *s, const struct tui_app *app,
 	struct wiz *w = (struct wiz *)s;
 
 	(void)app;
+	if (k->act == TUI_K_NONE)	/* after the tick's TUI_PUSH */
+		return w->phone_open ? wiz_phone(w, next) : TUI_STAY;
 	if (w->saving)
 		return TUI_STAY;	/* nothing acts until the commit ends */
 	if (w->dlg.open) {
@@ -325,8 +380,7 @@ wiz_tick(struct tui_screen *s, const struct tui_app *app)
 	(void)app;
 	if (w->saving) {
 		w->saving = 0;
-		wiz_commit(w);
-		return TUI_STAY;
+		return wiz_commit(w);
 	}
 	if (w->delivering != 1)
 		return TUI_IDLE;

@@ -32,6 +32,10 @@ struct wiz {
 	unsigned		 run;		/* outbox delivery after Done */
 	int			 delivering;	/* 0 none, 1 running, 2 done */
 	int			 saving;	/* Confirm pressed: commit next tick */
+	int			 phone;		/* a phone's "Activate now": 1 its
+						 * QR screen is due or was left,
+						 * 2 the phone activated it */
+	int			 phone_open;	/* the tick asks key() to open it */
 	struct tui_delivery	 delivery;
 };
 

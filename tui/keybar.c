@@ -25,6 +25,14 @@ hint_draw(int y, int x, const struct tui_keyhint *h)
 	return x + 2;
 }
 
+static void
+keybar_remember(const struct tui_keyhint *h, size_t n)
+{
+	nlast = n < KEYBAR_MAX ? n : KEYBAR_MAX;
+	if (nlast > 0)
+		memcpy(last, h, nlast * sizeof(*h));
+}
+
 void
 keybar_draw(const struct tui_keyhint *h, size_t n)
 {
@@ -32,9 +40,7 @@ keybar_draw(const struct tui_keyhint *h, size_t n)
 	int y = LINES - 1, x = 0, total = 0, room;
 	size_t i;
 
-	nlast = n < KEYBAR_MAX ? n : KEYBAR_MAX;
-	if (nlast > 0)
-		memcpy(last, h, nlast * sizeof(*h));
+	keybar_remember(h, n);
 	for (i = 0; i < n; i++)
 		total += hint_width(&h[i]);
 	/* All fit (the last one's trailing gap may hang over the edge). */
@@ -44,6 +50,24 @@ keybar_draw(const struct tui_keyhint *h, size_t n)
 		x = hint_draw(y, x, &h[i]);
 	if (i < n)
 		hint_draw(y, x, &more);
+}
+
+int
+keybar_column_draw(int y, int x, int width, const struct tui_keyhint *h,
+    size_t n)
+{
+	int kw = 0, i;
+
+	keybar_remember(h, n);
+	for (i = 0; i < (int)n; i++)
+		if (tui_text_width(h[i].key) > kw)
+			kw = tui_text_width(h[i].key);
+	for (i = 0; i < (int)n && kw + 2 < width; i++) {
+		tui_text_pad(y + i, x, kw + 1, tui_attr(TUI_KEYBAR_KEY), h[i].key);
+		tui_text_pad(y + i, x + kw + 1, width - kw - 1,
+		    tui_attr(TUI_KEYBAR), h[i].label);
+	}
+	return i;
 }
 
 size_t

@@ -27,6 +27,8 @@ enum tui_role {
 	TUI_FIELD,	/* a text field's input area */
 	TUI_FIELD_FOCUS,	/* the same, while the cursor is in it */
 	TUI_DIALOG,	/* a modal dialog's box */
+	TUI_QR,		/* a QR code's blocks: dark modules on light, in any
+			 * terminal (black on white; plain without colours) */
 	TUI_NROLES
 };
 

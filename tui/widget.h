@@ -101,6 +101,11 @@ struct tui_keyhint {
 };
 #define KEYBAR_MAX 32
 void	keybar_draw(const struct tui_keyhint *, size_t n);
+/* The same hints as a column, one a row from (y, x) in `width` columns,
+ * for a screen whose bottom line is taken (the QR code); F1 lists them
+ * as it lists a key bar's.  Returns the rows used. */
+int	keybar_column_draw(int y, int x, int width,
+	    const struct tui_keyhint *, size_t n);
 /* Every hint the last keybar_draw was given, fitted or not (F1 help). */
 size_t	keybar_last(const struct tui_keyhint **);
 

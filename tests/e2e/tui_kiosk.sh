@@ -2,7 +2,7 @@
 # `keydesk --kiosk` in tmux at 80x24: only the redemption screen, no way
 # out (q, Ctrl-C), a mailed code redeemed by tapping the software card on
 # a real pcscd + vpcd (PINless and with a PIN mailed), a smartphone code
-# sent to the phone, the screen empty again after 30 s, and the lock-out
+# showing its QR code, the screen empty again after 30 s, and the lock-out
 # after five wrong codes.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
@@ -95,17 +95,23 @@ check "PIN card: says the PIN was emailed" tui_has "Its PIN was emailed to you"
 check "PIN card: PIN mail sent" tui_wait "PIN email: sent" 15
 check "PIN card: key active" test "$(key_status K2)" = active
 
-# A smartphone code: to the phone.
+# A smartphone code: its QR code, for the phone to open the link
+# (tests/e2e/tui_phone.sh decodes it and sees the key turn Active); Esc
+# goes back with the key still pending.
 pending K3 "Sam Phone" sam smartphone
 code3=$(mail_code "Sam Phone")
 tui_keys Escape
 tui_type "$code3"; tui_keys Enter
-check "smartphone code: open the link on the phone" \
-    tui_wait "this code is for a smartphone: open the link in the"
+check "smartphone code: its QR code to scan" \
+    tui_wait "Scan with your phone's camera"
+check "smartphone: the user is named" tui_has "Sam Phone"
+tui_keys Escape
+check "smartphone: Esc goes back, the link still works" \
+    tui_wait "not activated yet: the link still works on the phone"
 check "smartphone key still pending" test "$(key_status K3)" = pending
 
 # 30 s without a key: empty again for the next person.
-check "after 30 s idle the screen is empty" tui_wait_gone "for a smartphone" 40
+check "after 30 s idle the screen is empty" tui_wait_gone "not activated yet" 40
 
 # Five wrong codes lock the kiosk out.
 i=0

@@ -228,8 +228,9 @@ timeout 30 "$DRIVE" changepin --reader "$VCARD_READER" --old "$pin" \
     --new 99887766 >/dev/null 2>&1
 check "reset: the card has the mailed PIN" test $? -eq 0
 
-# 6. "+ New Security Key" for an existing user: a smartphone cannot be
-# activated now (the core's message, inline); a card can.
+# 6. "+ New Security Key" for an existing user: a smartphone's "Activate
+# now" is offered (its QR code comes after Confirm: tests/e2e/tui_phone.sh);
+# back to a card, which is tapped.
 DB=$T/existing.db
 kd user add --id E1 --name "Eve Existing" --email eve@example.com \
     --username eve >/dev/null 2>&1
@@ -247,11 +248,14 @@ tui_wait "Settings" >/dev/null
 tui_keys Enter
 tui_wait "Method" >/dev/null
 tui_keys Tab Up
-tui_wait "(*) Activate now" >/dev/null
+check "smartphone: activate now offered" \
+    tui_wait "(*) Activate now (the phone scans a QR code here)"
 tui_keys Enter
-check "smartphone: activate now refused inline" \
-    tui_wait "! smartphones are activated by the user from the email"
-check "smartphone: does not advance" tui_has "Step 3 of 4"
+check "smartphone: activate now goes on to Confirm" \
+    tui_wait "now, on the phone: a QR code next"
+check "smartphone: no refusal" tui_lacks "smartphones are activated"
+tui_keys PPage
+tui_wait "Step 3 of 4" >/dev/null
 tui_keys PPage PPage
 tui_wait "(*) Smartphone" >/dev/null
 tui_keys Down

@@ -213,6 +213,87 @@ test_disabled_user_and_mixed_batch(void)
 	store_close(&st);
 }
 
+/* Lines of a body at most 72 columns, but the link's. */
+static int
+lines_fit(const char *body)
+{
+	const char *p = body, *nl;
+
+	for (; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (nl - p > 72 && strncmp(p, "  http", 6) != 0)
+			return 0;
+		if (*nl == '\0')
+			break;
+	}
+	return 1;
+}
+
+/* Each device type's mail says where to open the link, names the
+ * organisation first, and for a card with a PIN says the browser asks
+ * for one (a kiosk sets it and mails it). */
+static void
+test_each_type_says_where(void)
+{
+	static const char *const types[] = { "smartphone", "card", "card",
+	    "fido2" };
+	static const char *const verif[] = { "biometric", "pin", "pinless",
+	    "pinless" };
+	struct kd_outbox_row *rows = NULL;
+	struct kd_store *st;
+	struct kd_err e;
+	char sql[512], code[12];
+	const char *b[4] = { NULL, NULL, NULL, NULL };
+	size_t n = 0, i;
+	char *org = cfg->rp_name;
+
+	CHECK(setup(&st) == 1);
+	sqlite3_exec(store_db(st), "DELETE FROM keys", NULL, NULL, NULL);
+	for (i = 0; i < 4; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO keys (id, user, type, name, "
+		    "status, auditable, bluetooth_proximity, offline_login, "
+		    "verification, created_at) VALUES (%zu, 1, '%s', 'k%zu', "
+		    "'pending', 0, 0, 0, '%s', 0)", i + 1, types[i], i + 1, verif[i]);
+		CHECK(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK);
+		CHECK(queue(st, (int64_t)i + 1) == KD_OK);
+	}
+	cfg->rp_name = "Example Corp";
+	CHECK(store_outbox_claim(st, kd_now(), 10, 600, mint, NULL, &rows, &n,
+	    &e) == KD_OK && n == 4);
+	for (i = 0; i < n && i < 4; i++) {
+		b[i] = rows[i].body;
+		CHECK(b[i] != NULL && body_code(b[i], code));
+		CHECK(strncmp(b[i], "Hello Ada Lovelace,\n\nExample Corp has "
+		    "assigned you a security key:", 52) == 0);
+		CHECK(strstr(b[i], cfg->activation_base_url) != NULL);
+		CHECK(lines_fit(b[i]));
+	}
+	if (n == 4) {
+		CHECK(strstr(b[0], "open this link on your phone:") != NULL);
+		CHECK(strstr(b[0], "save the passkey") != NULL);
+		CHECK(strstr(b[0], "shows the link as a QR code") != NULL);
+		CHECK(strstr(b[0], "card") == NULL);
+		CHECK(strstr(b[1], "open this link on a computer with a card "
+		    "reader:") != NULL);
+		CHECK(strstr(b[1], "enter the code at an enrollment kiosk and tap "
+		    "your card") != NULL);
+		CHECK(strstr(b[1], "The browser will ask you to choose a PIN for "
+		    "the card") != NULL);
+		CHECK(strstr(b[1], "the kiosk then sets the card's PIN and emails it") !=
+		    NULL);
+		CHECK(strstr(b[2], "choose a PIN") == NULL);
+		CHECK(strstr(b[2], "computer with a card reader") != NULL);
+		CHECK(strstr(b[3], "on a computer where your\nsecurity key is "
+		    "plugged in:") != NULL);
+		CHECK(strstr(b[3], "at an enrollment kiosk") != NULL);
+		CHECK(strstr(b[3], "PIN") == NULL && strstr(b[3], "QR") == NULL);
+	}
+	cfg->rp_name = org;
+	store_outbox_free(rows, n);
+	store_close(&st);
+}
+
 int
 main(void)
 {
@@ -221,6 +302,7 @@ main(void)
 	RUN(test_queue_writes_no_secret_and_claim_mints);
 	RUN(test_revoked_resent_and_deleted_keys);
 	RUN(test_disabled_user_and_mixed_batch);
+	RUN(test_each_type_says_where);
 	config_free(&cfg);
 	return tap_done();
 }

@@ -160,8 +160,11 @@ test_back_keeps_values_and_type_change_resets_settings(void)
 	d->settings.verification = KD_VERIFY_BIOMETRIC;
 	CHECK(wizard_next(w) == KD_OK && wizard_step(w) == KD_STEP_ACTIVATION);
 	CHECK(strstr(d->key_name, "phone") != NULL);
+	/* A phone can be activated now (through its QR code). */
 	d->method = KD_METHOD_NOW;
-	CHECK(wizard_next(w) == KD_ERR_INVALID);	/* phones: email only */
+	CHECK(wizard_next(w) == KD_OK && wizard_step(w) == KD_STEP_CONFIRM);
+	CHECK(wizard_field_error(w, KD_F_METHOD) == NULL);
+	CHECK(wizard_back(w) == KD_OK && wizard_step(w) == KD_STEP_ACTIVATION);
 	d->method = KD_METHOD_EMAIL;
 	CHECK(wizard_next(w) == KD_OK && wizard_step(w) == KD_STEP_CONFIRM);
 	wizard_free(&w);
@@ -211,6 +214,46 @@ test_confirm_commits_everything_once(void)
 	    "'e5@example.com' AND kind = 'activation' AND body IS NULL AND "
 	    "key IS NOT NULL") == 1);
 	CHECK(count(st, "SELECT count(*) FROM audit WHERE action = 'user.create'") == 1);
+	wizard_free(&w);
+	store_close(&st);
+}
+
+/* "Activate now" for a smartphone commits as email does (Pending, the
+ * activation email queued, no credential); a card's still needs one. */
+static void
+test_phone_now_commits_pending_with_mail(void)
+{
+	struct kd_store *st = mem_store();
+	struct kd_enroll_result res;
+	struct kd_wizard *w;
+	struct kd_draft *d;
+	struct kd_err e;
+
+	wizard_new(&w, st, cfg, 0, &e);
+	d = wizard_draft(w);
+	fill_info(d, "E7", "e7@example.com");
+	d->want_key = 1;
+	d->type = KD_KEY_CARD;
+	d->method = KD_METHOD_NOW;
+	wizard_suggest_key_name(w);
+	CHECK(wizard_confirm(w, "t", NULL, NULL, &res, &e) == KD_ERR_INVALID);
+	CHECK(strstr(e.msg, "verified credential") != NULL);
+	CHECK(count(st, "SELECT count(*) FROM users") == 0);
+	d->type = KD_KEY_SMARTPHONE;
+	d->settings = cfg->defaults[KD_KEY_SMARTPHONE];
+	wizard_suggest_key_name(w);
+	CHECK(wizard_confirm(w, "t", NULL, NULL, &res, &e) == KD_OK);
+	CHECK(wizard_step(w) == KD_STEP_DONE);
+	CHECK(res.key_id > 0 && !res.key_active && res.mails == 1);
+	CHECK(strcmp(res.mail_kinds, "activation") == 0);
+	CHECK(strcmp(res.mailed_to, "e7@example.com") == 0);
+	CHECK(count(st, "SELECT count(*) FROM keys WHERE type = 'smartphone' "
+	    "AND status = 'pending'") == 1);
+	CHECK(count(st, "SELECT count(*) FROM outbox WHERE to_addr = "
+	    "'e7@example.com' AND kind = 'activation' AND status = 'queued'") == 1);
+	CHECK(count(st, "SELECT count(*) FROM users WHERE status = 1") == 1);
+	CHECK(count(st, "SELECT count(*) FROM audit WHERE action = 'user.create' "
+	    "AND details LIKE '%status=pending%method=now%'") == 1);
 	wizard_free(&w);
 	store_close(&st);
 }
@@ -273,6 +316,7 @@ main(void)
 	RUN(test_no_key_skips_to_confirm);
 	RUN(test_back_keeps_values_and_type_change_resets_settings);
 	RUN(test_confirm_commits_everything_once);
+	RUN(test_phone_now_commits_pending_with_mail);
 	RUN(test_commit_failure_leaves_nothing);
 	RUN(test_secret_codes_hash_and_normalise);
 	config_free(&cfg);
