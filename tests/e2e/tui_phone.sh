@@ -27,7 +27,7 @@ LONG_BASE=https://enroll.keydesk.example.com/portal/activation/for-the-people-of
 smtpd_start "$T/mail" || { echo "not ok - smtp sink starts"; exit 1; }
 tui_config "$CFG"
 tui_config "$CFG_SMTP" "$SMTPD_URL"
-echo "activation: {base_url: \"$LONG_BASE\"}" >"$CFG_LONG"
+printf 'relying_party: {id: keydesk.example.com}\nactivation: {base_url: "%s"}\n' "$LONG_BASE" >"$CFG_LONG"
 
 # key_of USER_ID: the id of the user's (first) key.
 key_of() {
