@@ -1031,19 +1031,33 @@ write_seeds(const char *dir)
 	static const char *names[] = { "self", "x5c", "none", "ext", "rs256",
 	    "apple" };
 	struct get g = { 0 };
-	unsigned char *ao;
-	size_t ao_len;
-	char name[64], *body;
+	unsigned char *ao, *raw;
+	size_t ao_len, cdj_len;
+	char name[64], *body, *cdj;
 
+	/* the default clientDataJSON, which the signatures cover */
+	cdj = client_data("webauthn.create", F.challenge, ORIGIN, NULL);
+	cdj_len = strlen(cdj);
 	for (size_t i = 0; i < KD_NELEM(regs); i++) {
 		body = reg_body(&regs[i], &ao, &ao_len);
 		snprintf(name, sizeof(name), "body_%s", names[i]);
 		seed(dir, name, body, strlen(body));
 		snprintf(name, sizeof(name), "att_%s", names[i]);
 		seed(dir, name, ao, ao_len);
+		/* fuzz_webauthn_body's raw form: 01, length, object, cdj */
+		raw = malloc(3 + ao_len + cdj_len);
+		raw[0] = 0x01;
+		raw[1] = (unsigned char)(ao_len >> 8);
+		raw[2] = (unsigned char)ao_len;
+		memcpy(raw + 3, ao, ao_len);
+		memcpy(raw + 3 + ao_len, cdj, cdj_len);
+		snprintf(name, sizeof(name), "raw_%s", names[i]);
+		seed(dir, name, raw, 3 + ao_len + cdj_len);
+		free(raw);
 		free(ao);
 		free(body);
 	}
+	free(cdj);
 	body = get_body(&g);
 	seed(dir, "body_get", body, strlen(body));
 	free(body);
