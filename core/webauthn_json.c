@@ -70,8 +70,8 @@ b64_dup(const json_t *v, const char *where, const char *name, int required,
 	*out_len = (size_t)n;
 	return KD_OK;
 bad:
-	return kd_err_set(err, KD_ERR_INVALID, "%s has a %s that is not "
-	    "base64url", where, name);
+	return kd_err_set(err, KD_ERR_INVALID, "in %s, %s is not base64url",
+	    where, name);
 }
 
 /* A string field into a fixed buffer; too long is malformed, never cut

@@ -231,13 +231,14 @@ map_put(cbor_item_t *map, const char *key, cbor_item_t *value)
 		abort();
 }
 
-/* {"alg": -7, "sig": sig [, "x5c": [cert]]} */
+/* {"alg": -7, "sig": sig [, "x5c": [cert]]}; fido-u2f has no alg */
 static cbor_item_t *
-att_stmt(const unsigned char *sig, size_t sig_len, int x5c)
+att_stmt(const unsigned char *sig, size_t sig_len, int x5c, int u2f)
 {
 	cbor_item_t *st = cbor_new_definite_map(3), *arr;
 
-	map_put(st, "alg", cbor_build_negint8(6));
+	if (!u2f)
+		map_put(st, "alg", cbor_build_negint8(6));
 	map_put(st, "sig", cbor_build_bytestring(sig, sig_len));
 	if (x5c) {
 		arr = cbor_new_definite_array(1);
@@ -314,6 +315,24 @@ seed(const char *dir, const char *name, const void *p, size_t n)
 	}
 }
 
+/* fido-u2f signs 00 ‖ rpIdHash ‖ SHA-256(clientDataJSON) ‖ credId ‖
+ * 04 ‖ x ‖ y (WebAuthn § 8.6) */
+static unsigned char *
+sign_u2f(const unsigned char *ad, const char *cdj, size_t *sig_len)
+{
+	unsigned char m[1 + 32 + 32 + sizeof(F.cred_id) + 65];
+	size_t o = 0;
+
+	m[o++] = 0;
+	put(m, &o, ad, 32);
+	kd_sha256(cdj, strlen(cdj), m + o);
+	o += 32;
+	put(m, &o, F.cred_id, sizeof(F.cred_id));
+	m[o++] = 4;
+	put(m, &o, F.xy, 64);
+	return sign2(F.att_key, m, o, NULL, 0, sig_len);
+}
+
 /* The POSTed body for r (malloc'd); *ao gets the attestation object when
  * not NULL. */
 static char *
@@ -338,12 +357,17 @@ reg_body(const struct reg *r, unsigned char **ao, size_t *ao_len)
 	else {
 		cdj2 = r->sign_other_cdj ? client_data("webauthn.create",
 		    F.cred_id, ORIGIN, NULL) : NULL;
-		sig = sign_ad(r->att == ATT_X5C && !r->att_other_key ?
-		    F.att_key : F.key, ad, ad_len, cdj2 ? cdj2 : cdj, &sig_len);
+		if (strcmp(fmt, "fido-u2f") == 0 && r->att == ATT_X5C)
+			sig = sign_u2f(ad, cdj2 ? cdj2 : cdj, &sig_len);
+		else
+			sig = sign_ad(r->att == ATT_X5C && !r->att_other_key ?
+			    F.att_key : F.key, ad, ad_len, cdj2 ? cdj2 : cdj,
+			    &sig_len);
 		free(cdj2);
 		if (r->flip_sig)
 			sig[sig_len / 2] ^= 0x01;
-		st = att_stmt(sig, sig_len, r->att == ATT_X5C);
+		st = att_stmt(sig, sig_len, r->att == ATT_X5C,
+		    strcmp(fmt, "fido-u2f") == 0);
 	}
 	obj = att_object(fmt, st, ad, ad_len, &obj_len);
 	memcpy(other_id, F.cred_id, sizeof(other_id));
@@ -548,6 +572,10 @@ test_formats(void)
 	struct reg apple = { .att = ATT_X5C, .fmt = "apple" };
 	struct reg bogus = { .att = ATT_SELF, .fmt = "bogus" };
 	struct reg u2f = { .att = ATT_SELF, .fmt = "fido-u2f" };
+	struct reg u2f_ok = { .att = ATT_X5C, .fmt = "fido-u2f",
+	    .flags = 0x41 };
+	struct reg u2f_bad = { .att = ATT_X5C, .fmt = "fido-u2f",
+	    .flags = 0x41, .flip_sig = 1 };
 	struct reg stmt = { .att = ATT_NONE, .stmt_in_none = 1 };
 	struct kd_webauthn_cred c;
 	struct kd_err err;
@@ -560,6 +588,13 @@ test_formats(void)
 	CHECK(reg_fails(&bogus, &EXPECT, KD_ERR_INVALID, "does not know "
 	    "(bogus)"));
 	CHECK(reg_fails(&u2f, &EXPECT, KD_ERR_DENIED, "has no certificate"));
+	/* a U2F key (no UV, ever): fido_cred_verify on its x5c */
+	CHECK(reg_run(&u2f_ok, &EXPECT, &c, &err) == KD_OK);
+	CHECK_EQ_STR(c.fmt, "fido-u2f");
+	CHECK(c.x5c_len == (size_t)F.cert_len && c.uv == 0);
+	webauthn_cred_clear(&c);
+	CHECK(reg_fails(&u2f_ok, &EXPECT_UV, KD_ERR_DENIED, "did not verify"));
+	CHECK(reg_fails(&u2f_bad, &EXPECT, KD_ERR_DENIED, "does not verify"));
 	CHECK(reg_fails(&stmt, &EXPECT, KD_ERR_INVALID, "has a statement"));
 }
 
@@ -640,7 +675,7 @@ test_body_malformed(void)
 	PF("{\"response\":[]}", "response that is not an object");
 	PF("{\"type\":\"password\",\"id\":\"AAAA\"}", "not a public-key");
 	PF("{\"response\":{}}", "has no credential id");
-	PF("{\"id\":\"A\"}", "credential id that is not base64url");
+	PF("{\"id\":\"A\"}", "credential id is not base64url");
 	PF("{\"id\":\"AA+A\"}", "not base64url");
 	PF("{\"id\":7}", "not base64url");
 	PF("{\"id\":\"AAAA\",\"response\":{}}", "has no attestationObject");
