@@ -114,7 +114,12 @@ int	webauthn_authdata_parse(const unsigned char *, size_t,
  * matched: type, origin, crossOrigin, rpIdHash, UP/AT (and UV when
  * required), the attestation (libfido2: x5c, self; "none" by hand), an
  * ES256 credential whose ID matches the one POSTed.  KD_ERR_DENIED with a
- * sentence for the user; KD_ERR_INVALID for malformed input. */
+ * sentence for the user; KD_ERR_INVALID for malformed input.
+ * cred->fmt says what was verified: "packed" with x5c (the leaf's signature
+ * only: no chain, no trust anchors), "packed" without (self), "fido-u2f",
+ * "tpm", or "none"; the registered formats libfido2 1.12 cannot take
+ * (apple, android-key, android-safetynet, compound) are accepted as, and
+ * stored as, "none".  Unknown formats are KD_ERR_INVALID. */
 int	webauthn_reg_verify(const struct kd_webauthn_reg *,
 	    const struct kd_webauthn_expect *, struct kd_webauthn_cred *,
 	    struct kd_err *);

@@ -291,6 +291,19 @@ webauthn_authdata_parse(const unsigned char *p, size_t n,
 	return KD_OK;
 }
 
+/* true or false.  Not cbor_is_bool alone: on a float, libcbor 0.8's
+ * cbor_ctrl_value asserts (Debian builds it with assertions), and a
+ * "credBlob": 1.5 from a browser would abort the portal. */
+static int
+ext_bool(const cbor_item_t *v, int *out)
+{
+	if (!cbor_isa_float_ctrl(v) || cbor_float_get_width(v) !=
+	    CBOR_FLOAT_0 || !cbor_is_bool(v))
+		return -1;
+	*out = cbor_get_bool(v);
+	return 0;
+}
+
 /* An unsigned integer of up to 64 bits. */
 static int
 ext_uint(const cbor_item_t *v, uint64_t *out)
@@ -321,13 +334,13 @@ wa_ext_parse(const unsigned char *p, size_t n, struct wa_ext *ext)
 	for (i = 0; i < cbor_map_size(map); i++) {
 		if (!cbor_isa_string(kv[i].key))
 			goto fail;
-		if (key_is(kv[i].key, "hmac-secret"))
-			ext->hmac_secret = cbor_is_bool(kv[i].value) &&
-			    cbor_get_bool(kv[i].value);
-		else if (key_is(kv[i].key, "credBlob"))
-			ext->cred_blob = cbor_is_bool(kv[i].value) &&
-			    cbor_get_bool(kv[i].value);
-		else if (key_is(kv[i].key, "credProtect")) {
+		if (key_is(kv[i].key, "hmac-secret")) {
+			if (ext_bool(kv[i].value, &ext->hmac_secret) < 0)
+				goto fail;
+		} else if (key_is(kv[i].key, "credBlob")) {
+			if (ext_bool(kv[i].value, &ext->cred_blob) < 0)
+				goto fail;
+		} else if (key_is(kv[i].key, "credProtect")) {
 			if (ext_uint(kv[i].value, &u) < 0 || u < 1 || u > 3)
 				goto fail;
 			ext->prot = (int)u;

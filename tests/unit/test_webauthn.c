@@ -16,6 +16,7 @@
 
 #include "core/fido.h"
 #include "core/webauthn.h"
+#include "core/webauthn_int.h"	/* wa_ext_parse */
 #include "tests/lib/tap.h"
 
 #define RP	"localhost"
@@ -50,7 +51,8 @@ struct reg {
 	int		 flip_sig;	/* one bit of the signature */
 	int		 sign_other_cdj;	/* signed another clientDataJSON */
 	int		 att_other_key;	/* x5c: signed by another key */
-	int		 ext;		/* 1 credProtect 2, 2 hmac-secret */
+	int		 ext;		/* 1 credProtect 2, 2 hmac-secret,
+					 * 3 credBlob: 1.5 */
 	int		 rs256;		/* an RS256 credential key */
 	int		 stmt_in_none;	/* "none" with a statement */
 	int		 top_level;	/* fields outside "response" */
@@ -177,6 +179,9 @@ authdata(unsigned char *buf, const char *rp, uint8_t flags, uint32_t count,
 	    'P', 'r', 'o', 't', 'e', 'c', 't', 0x02 };
 	static const unsigned char hs[] = { 0xa1, 0x6b, 'h', 'm', 'a', 'c',
 	    '-', 's', 'e', 'c', 'r', 'e', 't', 0xf5 };
+	/* {"credBlob": 1.5}: a float where a bool belongs */
+	static const unsigned char cb[] = { 0xa1, 0x68, 'c', 'r', 'e', 'd',
+	    'B', 'l', 'o', 'b', 0xf9, 0x3e, 0x00 };
 	unsigned char h[32], cose[KD_FIDO_COSE_ES256_LEN], be[4];
 	size_t o = 0;
 
@@ -199,7 +204,9 @@ authdata(unsigned char *buf, const char *rp, uint8_t flags, uint32_t count,
 		else
 			put(buf, &o, cose, sizeof(cose));
 	}
-	if (flags & WEBAUTHN_FLAG_ED)
+	if ((flags & WEBAUTHN_FLAG_ED) && ext == 3)
+		put(buf, &o, cb, sizeof(cb));
+	else if (flags & WEBAUTHN_FLAG_ED)
 		put(buf, &o, ext == 2 ? hs : cp, ext == 2 ? sizeof(hs) :
 		    sizeof(cp));
 	return o;
@@ -612,8 +619,12 @@ test_extensions(void)
 	struct reg cp = { .att = ATT_SELF, .ext = 1 };
 	struct reg hs = { .att = ATT_X5C, .ext = 2 };
 	struct reg none = { .att = ATT_NONE, .ext = 1 };
+	struct reg fl = { .att = ATT_SELF, .ext = 3 };
 	struct kd_webauthn_cred c;
 	struct kd_err err;
+	struct wa_ext ext;
+	unsigned char ad[512];
+	size_t n;
 
 	CHECK(reg_run(&cp, &EXPECT, &c, &err) == KD_OK);
 	CHECK(c.flags == 0xc5);
@@ -622,6 +633,17 @@ test_extensions(void)
 	webauthn_cred_clear(&c);
 	CHECK(reg_run(&none, &EXPECT, &c, &err) == KD_OK);
 	webauthn_cred_clear(&c);
+	/* a float for a bool: libfido2 refuses the authData, and
+	 * wa_ext_parse alone refuses it too, without the libcbor call that
+	 * asserts on floats (found by fuzz_webauthn_att) */
+	CHECK(reg_fails(&fl, &EXPECT, KD_ERR_INVALID, "libfido2 cannot read"));
+	n = authdata(ad, RP, 0x85, 0, 0, 3);
+	CHECK(wa_ext_parse(ad + 37, n - 37, &ext) == -1);
+	n = authdata(ad, RP, 0x85, 0, 0, 2);
+	CHECK(wa_ext_parse(ad + 37, n - 37, &ext) == 0 && ext.hmac_secret &&
+	    !ext.cred_blob && ext.prot == 0);
+	n = authdata(ad, RP, 0x85, 0, 0, 1);
+	CHECK(wa_ext_parse(ad + 37, n - 37, &ext) == 0 && ext.prot == 2);
 }
 
 static void
