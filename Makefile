@@ -127,16 +127,21 @@ clean:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# --- fuzz: libFuzzer harnesses for the card-answer parsers (core/apdu.c,
-# core/fido_cose.c).  `make fuzz` builds $(BUILD)/fuzz/fuzz_*; how to run
-# them: tests/fuzz/README.  Needs clang (libFuzzer); not part of `make test`.
+# --- fuzz: libFuzzer harnesses for the parsers of what a card or a browser
+# hands keydesk (core/apdu.c, core/fido_cose.c, core/webauthn*.c).  `make
+# fuzz` builds $(BUILD)/fuzz/fuzz_*; how to run them: tests/fuzz/README.
+# Needs clang (libFuzzer); not part of `make test`.
 FUZZ_CC   ?= clang
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_DEPS := core/apdu.c core/fido_cose.c core/util.c
+FUZZ_DEPS := core/apdu.c core/fido_cose.c core/util.c core/webauthn.c \
+             core/webauthn_att.c core/webauthn_json.c
+FUZZ_HDRS := core/apdu.h core/fido.h core/kd.h core/webauthn.h \
+             core/webauthn_int.h
+FUZZ_LIBS := -lfido2 -lcbor -ljansson -lcrypto
 fuzz: $(FUZZ_BIN)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) core/apdu.h core/fido.h core/kd.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -I. -D_DEFAULT_SOURCE \
-	    -D_XOPEN_SOURCE=700 -o $@ $< $(FUZZ_DEPS) -lcrypto
+	    -D_XOPEN_SOURCE=700 -o $@ $< $(FUZZ_DEPS) $(FUZZ_LIBS)

@@ -16,6 +16,15 @@
 
 #define WEBAUTHN_BODY_MAX	65536	/* bytes of a POSTed JSON body */
 #define WEBAUTHN_CHALLENGE_LEN	32
+#define WEBAUTHN_CRED_ID_MAX	1023	/* WebAuthn § 5.1: at most 1023 bytes */
+
+/* authenticator data flags (WebAuthn § 6.1) */
+#define WEBAUTHN_FLAG_UP	0x01	/* user present (touch) */
+#define WEBAUTHN_FLAG_UV	0x04	/* user verified (PIN, biometric) */
+#define WEBAUTHN_FLAG_BE	0x08	/* backup eligible (synced passkey) */
+#define WEBAUTHN_FLAG_BS	0x10	/* backed up */
+#define WEBAUTHN_FLAG_AT	0x40	/* attested credential data follows */
+#define WEBAUTHN_FLAG_ED	0x80	/* extensions follow */
 
 /* A registration as POSTed by the page: base64url fields decoded. */
 struct kd_webauthn_reg {
@@ -80,15 +89,66 @@ int	webauthn_att_split(const unsigned char *, size_t,
 	    struct kd_webauthn_att *, struct kd_err *);
 void	webauthn_att_clear(struct kd_webauthn_att *);
 
+/* Authenticator data (WebAuthn § 6.1) taken apart, pointers into the
+ * bytes parsed (nothing to free).  cred_id, cose_pk only with AT, ext only
+ * with ED; each CBOR part is checked to be exactly one well-formed item, so
+ * libfido2 is never handed more or less than it expects. */
+struct kd_webauthn_authdata {
+	unsigned char	 rp_id_hash[32];
+	uint8_t		 flags;		/* WEBAUTHN_FLAG_* */
+	uint32_t	 sign_count;
+	unsigned char	 aaguid[16];	/* AT; else zero */
+	const unsigned char *cred_id;
+	size_t		 cred_id_len;
+	const unsigned char *cose_pk;	/* credential public key (COSE_Key) */
+	size_t		 cose_pk_len;
+	const unsigned char *ext;	/* extensions map (CBOR) */
+	size_t		 ext_len;
+};
+
+/* KD_ERR_INVALID when short, with trailing bytes, or with malformed CBOR. */
+int	webauthn_authdata_parse(const unsigned char *, size_t,
+	    struct kd_webauthn_authdata *, struct kd_err *);
+
 /* Verifies a parsed registration whose challenge the caller has already
  * matched: type, origin, crossOrigin, rpIdHash, UP/AT (and UV when
  * required), the attestation (libfido2: x5c, self; "none" by hand), an
  * ES256 credential whose ID matches the one POSTed.  KD_ERR_DENIED with a
- * sentence for the user; KD_ERR_INVALID for malformed input. */
+ * sentence for the user; KD_ERR_INVALID for malformed input.
+ * cred->fmt says what was verified: "packed" with x5c (the leaf's signature
+ * only: no chain, no trust anchors), "packed" without (self), "fido-u2f",
+ * "tpm", or "none"; the registered formats libfido2 1.12 cannot take
+ * (apple, android-key, android-safetynet, compound) are accepted as, and
+ * stored as, "none".  Unknown formats are KD_ERR_INVALID. */
 int	webauthn_reg_verify(const struct kd_webauthn_reg *,
 	    const struct kd_webauthn_expect *, struct kd_webauthn_cred *,
 	    struct kd_err *);
 void	webauthn_cred_clear(struct kd_webauthn_cred *);
+
+/* An assertion as POSTed by the page, base64url fields decoded and its
+ * clientDataJSON parsed (as for a registration).  Nothing checked yet. */
+struct kd_webauthn_assertion {
+	unsigned char	*id;		/* credential ID (rawId), or NULL */
+	size_t		 id_len;
+	unsigned char	*authdata;	/* raw authenticator data */
+	size_t		 authdata_len;
+	unsigned char	*cdj;		/* clientDataJSON, as signed */
+	size_t		 cdj_len;
+	unsigned char	*sig;		/* DER ECDSA signature */
+	size_t		 sig_len;
+	unsigned char	*user_handle;	/* or NULL */
+	size_t		 user_handle_len;
+	char		 type[32];	/* "webauthn.get" */
+	unsigned char	 challenge[WEBAUTHN_CHALLENGE_LEN];
+	size_t		 challenge_len;
+	char		 origin[256];
+	int		 cross_origin;
+};
+
+/* The parsing half of webauthn_assert_verify (same JSON, same errors). */
+int	webauthn_assert_parse(const char *json, size_t len,
+	    struct kd_webauthn_assertion *, struct kd_err *);
+void	webauthn_assertion_clear(struct kd_webauthn_assertion *);
 
 /* An assertion from navigator.credentials.get(), JSON as the page gives
  * it: {"id","response":{"authenticatorData","clientDataJSON",
