@@ -13,6 +13,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/smtpd.sh"
+. "$KD_TOP/tests/lib/wizard_phone.sh"
 trap 'tui_stop; smtpd_stop' EXIT
 
 T=$(e2e_dir)
@@ -123,35 +124,6 @@ for part in re.split(r"(\x1b\[[0-9;]*m)", sys.stdin.read()):
             good = (fg, bg) == ((30, 47) if want else (None, None))
             ok += good and not rev
 sys.exit(0 if seen and ok == seen else 1)' "$1"
-}
-
-# wizard_to_confirm ID NAME USERNAME: the New User wizard with a
-# Smartphone, default settings and "Activate now", up to Confirm.
-wizard_to_confirm() {
-	tui_keys n
-	tui_wait "User information" >/dev/null || return 1
-	tui_type "$1"; tui_keys Tab
-	tui_type "$2"; tui_keys Tab
-	tui_type "$3@example.com"; tui_keys Tab
-	tui_type "$3"; tui_keys Enter
-	tui_wait "Step 2 of" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "Assign a security key now" >/dev/null || return 1
-	tui_keys Space
-	tui_wait "[x] Assign a security key now" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "(*) Contactless Card" >/dev/null || return 1
-	tui_keys Up
-	tui_wait "(*) Smartphone" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "The defaults for this type" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "Method" >/dev/null || return 1
-	tui_keys Tab Up
-	tui_wait "(*) Activate now (the phone scans a QR code here)" >/dev/null ||
-	    return 1
-	tui_keys Enter
-	tui_wait "Check everything" >/dev/null
 }
 
 # 1. The wizard: Confirm writes the user and the Pending key with the
