@@ -35,4 +35,36 @@ vg "$VB/keydesk" --config "$CFG" --db "$DB" audit verify >/dev/null 2>"$T/err"
 check "valgrind audit verify" test $? -eq 0
 vg "$VB/keydesk" --config "$KD_TOP/config/keydesk.example.yaml" config check >/dev/null 2>"$T/err"
 check "valgrind config check" test $? -eq 0
+# The portal: a page, a wrong and a right code, a refused registration,
+# then SIGTERM; memcheck's verdict is the exit status.
+. "$KD_TOP/tests/lib/portal.sh"
+PORT=$(portal_free_port)
+kid=$("$VB/keydesk" --config "$CFG" --db "$DB" key list V1 --json | json_get /dev/stdin 'd[0]["id"]')
+"$VB/keydesk" --config "$CFG" --db "$DB" key qr "$kid" >"$T/qr" 2>&1
+link=$(grep -o 'http://localhost:[0-9]*/activate/[A-Za-z0-9_-]*' "$T/qr" | head -n 1)
+code=$(grep -Eo '\b[A-Z2-9]{5}-[A-Z2-9]{5}\b' "$T/qr" | head -n 1)
+path=/activate/${link##*/activate/}
+# Not through vg(): a shell function in the background is a subshell,
+# and the signal must reach valgrind itself.
+valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+    "$VB/keydesk" --config "$CFG" --db "$DB" serve --listen "127.0.0.1:$PORT" \
+    </dev/null 2>"$T/serve.err" &
+vpid=$!
+n=300
+until curl -sf -o /dev/null "http://localhost:$PORT/healthz" || [ "$n" -eq 0 ]; do
+	sleep 0.1; n=$((n - 1))
+done
+u=http://localhost:$PORT$path
+s1=$(curl -s -o /dev/null -w '%{http_code}' "$u")
+s2=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"code":"AAAAA-AAAAA"}' "$u/code")
+s3=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" "$u/code")
+s4=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"id":"AA","response":{}}' "$u")
+kill -TERM "$vpid"
+wait "$vpid"
+vrc=$?
+check "valgrind serve: page, wrong code, right code, refused registration" \
+    test "$s1 $s2 $s3 $s4" = "200 403 200 400"
+check "valgrind serve: clean after SIGTERM" test "$vrc" -eq 0
+[ "$vrc" -eq 0 ] || { echo "exit $vrc"; head -40 "$T/serve.err"; } >&2
 e2e_done
