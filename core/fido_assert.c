@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-dup_bytes(unsigned char **dst, size_t *dlen, const unsigned char *src,
-    size_t len)
-{
-	*dst = NULL;
-	*dlen = 0;
-	if (len == 0 || src == NULL)
-		return 0;
-	if ((*dst = malloc(len)) == NULL)
-		return -1;
-	memcpy(*dst, src, len);
-	*dlen = len;
-	return 0;
-}
-
 /* The first assertion of `fa` into plain data. */
 static int
 assert_copy(const fido_assert_t *fa, const unsigned char cdh[32],
@@ -38,12 +23,12 @@ assert_copy(const fido_assert_t *fa, const unsigned char cdh[32],
 		return kd_err_set(err, KD_ERR_DEVICE,
 		    "the card returned malformed authenticator data");
 	memcpy(out->cdh, cdh, 32);
-	if (dup_bytes(&out->authdata, &out->authdata_len, raw, raw_len) < 0 ||
-	    dup_bytes(&out->sig, &out->sig_len, fido_assert_sig_ptr(fa, 0),
+	if (kd_memdup(&out->authdata, &out->authdata_len, raw, raw_len) < 0 ||
+	    kd_memdup(&out->sig, &out->sig_len, fido_assert_sig_ptr(fa, 0),
 	    fido_assert_sig_len(fa, 0)) < 0 ||
-	    dup_bytes(&out->cred_id, &out->cred_id_len,
+	    kd_memdup(&out->cred_id, &out->cred_id_len,
 	    fido_assert_id_ptr(fa, 0), fido_assert_id_len(fa, 0)) < 0 ||
-	    dup_bytes(&out->user_id, &out->user_id_len,
+	    kd_memdup(&out->user_id, &out->user_id_len,
 	    fido_assert_user_id_ptr(fa, 0), fido_assert_user_id_len(fa, 0)) < 0)
 		return kd_err_set(err, KD_ERR_NOMEM, "out of memory");
 	out->flags = fido_assert_flags(fa, 0);

@@ -76,6 +76,10 @@ void	kd_hex_encode(const unsigned char *, size_t, char *);	/* 2n+1 */
  * array as it was. */
 int	kd_grow(void *arrp, size_t *cap, size_t n, size_t size);
 char	*kd_strdup(const char *);	/* NULL stays NULL */
+/* A copy of `len` bytes in *dst (NULL and 0 when there are none); -1 when
+ * out of memory. */
+int	kd_memdup(unsigned char **dst, size_t *dlen, const unsigned char *src,
+	    size_t len);
 int	kd_utf8_valid(const char *);
 size_t	kd_utf8_len(const char *);	/* code points; valid UTF-8 assumed */
 int	kd_has_control(const char *);	/* C0, DEL, C1, bidi overrides */

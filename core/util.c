@@ -463,3 +463,18 @@ kd_os_user(void)
 		snprintf(name, sizeof(name), "uid-%ld", (long)getuid());
 	return name;
 }
+
+int
+kd_memdup(unsigned char **dst, size_t *dlen, const unsigned char *src,
+    size_t len)
+{
+	*dst = NULL;
+	*dlen = 0;
+	if (src == NULL || len == 0)
+		return 0;
+	if ((*dst = malloc(len)) == NULL)
+		return -1;
+	memcpy(*dst, src, len);
+	*dlen = len;
+	return 0;
+}

@@ -234,21 +234,6 @@ reg_attest(const fido_cred_t *fc, const struct kd_webauthn_att *att,
 	return KD_OK;
 }
 
-static int
-dup_bytes(unsigned char **dst, size_t *dlen, const unsigned char *src,
-    size_t len)
-{
-	*dst = NULL;
-	*dlen = 0;
-	if (src == NULL || len == 0)
-		return 0;
-	if ((*dst = malloc(len)) == NULL)
-		return -1;
-	memcpy(*dst, src, len);
-	*dlen = len;
-	return 0;
-}
-
 /* What to store.  libfido2 parsed the same authData: if it disagrees with
  * reg_authdata about the key or the ID, one of the two parsers is wrong,
  * and nothing is stored. */
@@ -265,8 +250,8 @@ cred_fill(const fido_cred_t *fc, const struct kd_webauthn_authdata *ad,
 	    memcmp(fido_cred_id_ptr(fc), reg->id, reg->id_len) != 0)
 		return kd_err_set(err, KD_ERR_INVALID, "libfido2 reads the "
 		    "key's answer differently");
-	if (dup_bytes(&cred->id, &cred->id_len, reg->id, reg->id_len) < 0 ||
-	    (kind == ATT_FULL && dup_bytes(&cred->x5c, &cred->x5c_len,
+	if (kd_memdup(&cred->id, &cred->id_len, reg->id, reg->id_len) < 0 ||
+	    (kind == ATT_FULL && kd_memdup(&cred->x5c, &cred->x5c_len,
 	    fido_cred_x5c_ptr(fc), fido_cred_x5c_len(fc)) < 0))
 		return kd_err_set(err, KD_ERR_NOMEM, "out of memory");
 	fidodev_cose_es256_encode(xy, xy + 32, cred->cose_pk);
