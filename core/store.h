@@ -118,6 +118,10 @@ int	store_fail(struct kd_store *, const char *what, struct kd_err *);
  * (PRAGMA data_version; this connection's own commits do not count). */
 int	store_data_version(struct kd_store *, int64_t *);
 
+/* A read-only snapshot around many reads; end it before store_begin. */
+int	store_read_begin(struct kd_store *, struct kd_err *);
+void	store_read_end(struct kd_store *);
+
 /* Write transactions: BEGIN IMMEDIATE, busy_timeout; nested calls are
  * counted so a helper can run inside a caller's transaction. */
 int	store_begin(struct kd_store *, struct kd_err *);
