@@ -183,7 +183,7 @@ static const char *migrations[] = {
 	"  WHERE credential_id IS NOT NULL;",
 
 	/* 6: search by the start of any word of a name, and counts kept as
-	 * users come and go.  user_words holds each distinct folded word of
+	 * users and members come and go.  user_words holds each distinct folded word of
 	 * a name (core/fold.c); the store keeps it in the transaction of
 	 * every change to a name (store_user.c), and this builds it for the
 	 * rows already there with kd_fold_words(), a function of the
@@ -213,7 +213,18 @@ static const char *migrations[] = {
 	"CREATE TRIGGER users_count_status AFTER UPDATE OF status ON users "
 	"  WHEN old.status IS NOT new.status BEGIN"
 	"  UPDATE user_counts SET n = n - 1 WHERE status = old.status;"
-	"  UPDATE user_counts SET n = n + 1 WHERE status = new.status; END;",
+	"  UPDATE user_counts SET n = n + 1 WHERE status = new.status; END;"
+	/* A group's member count, shown in every group picker, the same way
+	 * (foreign key cascades fire the delete trigger too). */
+	"ALTER TABLE groups ADD COLUMN members INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE groups SET members = (SELECT count(*) FROM memberships "
+	"  WHERE group_id = groups.id);"
+	"CREATE TRIGGER memberships_count_insert AFTER INSERT ON memberships "
+	"  BEGIN UPDATE groups SET members = members + 1 "
+	"  WHERE id = new.group_id; END;"
+	"CREATE TRIGGER memberships_count_delete AFTER DELETE ON memberships "
+	"  BEGIN UPDATE groups SET members = members - 1 "
+	"  WHERE id = old.group_id; END;",
 };
 
 int

@@ -26,6 +26,7 @@ struct users {
 	struct tui_table	 table;
 	int			 limit;		/* rows per page */
 	int64_t			 total;		/* -1: not read yet */
+	struct kd_user_counts	 counts;	/* kept by the store */
 	int64_t			 version;	/* PRAGMA data_version seen */
 	char			 err[512];
 };
@@ -209,9 +210,8 @@ users_draw_empty(const struct users *u)
 static void
 users_read_total(struct users *u, const struct tui_app *app)
 {
-	struct kd_user_counts c;
-
-	u->total = store_user_counts(app->st, &c, NULL) == KD_OK ? c.total : -1;
+	u->total = store_user_counts(app->st, &u->counts, NULL) == KD_OK ?
+	    u->counts.total : -1;
 }
 
 /* The header's count: the total is kept by the store; a search or a
@@ -228,6 +228,10 @@ users_count_text(const struct users *u, char *buf, size_t len)
 		return;
 	if (u->search.len == 0 && u->status < 0 && u->group == 0)
 		snprintf(buf, len, "%lld %s", (long long)u->total, noun);
+	else if (u->search.len == 0 && u->group == 0)	/* a status alone */
+		snprintf(buf, len, "%lld of %lld %s",
+		    (long long)u->counts.by_status[u->status],
+		    (long long)u->total, noun);
 	else
 		snprintf(buf, len, "%zu%s of %lld %s", shown,
 		    u->page.more ? "+" : "", (long long)u->total, noun);

@@ -82,6 +82,7 @@ check "Esc clears the search" tui_wait "Person 0001"
 tui_keys Tab Tab
 check "status filter Pending" tui_wait "Status: Pending"
 check "status filter shows only pending users" tui_has "Quentin Zyx"
+check "status filter: its count kept by the store" tui_has "1 of 402 users"
 check "status filter hides users without keys" tui_lacks "Person 0001"
 tui_keys Tab Tab
 tui_wait "Status: All" >/dev/null

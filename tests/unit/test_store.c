@@ -473,6 +473,20 @@ test_search_pages_across_words(void)
 	store_close(&st);
 }
 
+static int64_t
+group_members(struct kd_store *st)
+{
+	struct kd_group *g = NULL;
+	struct kd_err e;
+	size_t n = 0;
+	int64_t m = -1;
+
+	if (store_group_list(st, &g, &n, &e) == KD_OK && n == 1)
+		m = g[0].members;
+	store_groups_free(g, n);
+	return m;
+}
+
 static void
 test_search_follows_edits_and_counts(void)
 {
@@ -482,7 +496,7 @@ test_search_follows_edits_and_counts(void)
 	struct kd_key k = { 0 };
 	struct kd_err e;
 	char got[256];
-	int64_t a;
+	int64_t a, g;
 
 	a = add_user(st, "e1", "Zoe Rossi", "zr", "z@example.com");
 	add_user(st, "e2", "Max Mustermann", "mm", "m@example.com");
@@ -504,7 +518,13 @@ test_search_follows_edits_and_counts(void)
 	CHECK(store_user_counts(st, &c, &e) == KD_OK);
 	CHECK(c.total == 2 && c.by_status[KD_US_PENDING] == 1 &&
 	    c.by_status[KD_US_NOKEY] == 1);
+	store_begin(st, &e);
+	CHECK(store_group_add(st, "Staff", &g, &e) == KD_OK);
+	CHECK(store_member_add(st, g, a, &e) == KD_OK);
+	CHECK(store_commit(st, &e) == KD_OK);
+	CHECK(group_members(st) == 1);
 	CHECK(admin_user_delete(st, "test", "e1", &e) == KD_OK);
+	CHECK(group_members(st) == 0);	/* the cascade is counted */
 	CHECK(search_all(st, "zoe", 10, got, sizeof(got)) == 0);
 	CHECK(search_all(st, "bianchi", 10, got, sizeof(got)) == 0);
 	CHECK(count_rows(st, "SELECT count(*) FROM user_words") == 2);
@@ -526,10 +546,15 @@ test_migration_builds_words_and_counts(void)
 
 	CHECK(sqlite3_exec(store_db(st), "DROP TABLE user_words;"
 	    "DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete;"
-	    "DROP TRIGGER users_count_status; DROP TABLE user_counts; PRAGMA user_version = 5;"
+	    "DROP TRIGGER users_count_status; DROP TABLE user_counts;"
+	    "DROP TRIGGER memberships_count_insert;"
+	    "DROP TRIGGER memberships_count_delete;"
+	    "ALTER TABLE groups DROP COLUMN members; PRAGMA user_version = 5;"
 	    "INSERT INTO users (user_id, name, email, username, status, "
 	    "created_at, updated_at) VALUES ('o1', 'Jörg Müller', 'j@x', "
-	    "'j', 2, 0, 0), ('o2', 'Ana García García', 'a@x', 'a', 0, 0, 0);",
+	    "'j', 2, 0, 0), ('o2', 'Ana García García', 'a@x', 'a', 0, 0, 0);"
+	    "INSERT INTO groups (name, created_at) VALUES ('G', 0);"
+	    "INSERT INTO memberships SELECT 1, id FROM users;",
 	    NULL, NULL, NULL) == SQLITE_OK);
 	store_close(&st);
 	st = open_tmp("m6.db");
@@ -541,6 +566,7 @@ test_migration_builds_words_and_counts(void)
 	CHECK(count_rows(st, "SELECT count(*) FROM user_words") == 4);
 	CHECK(store_user_counts(st, &c, &e) == KD_OK);
 	CHECK(c.total == 2 && c.by_status[KD_US_ACTIVE] == 1);
+	CHECK(group_members(st) == 2);
 	store_close(&st);
 }
 
