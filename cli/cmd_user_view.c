@@ -77,6 +77,10 @@ list_parse(int argc, char **argv, struct list_args *a)
 	}
 	if (optind < argc)
 		return cli_fail(CLI_USAGE, "unexpected argument \"%s\"", argv[optind]);
+	/* --limit 1 reads one row (and one to know there is more), not a
+	 * 500-row page of the table's pages. */
+	if (a->max >= 0 && a->max < a->q.limit)
+		a->q.limit = a->max > 0 ? (int)a->max : 1;
 	return CLI_OK;
 }
 

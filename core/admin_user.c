@@ -45,9 +45,7 @@ admin_user_edit(struct kd_store *st, const char *actor, const char *user_id,
 		    "taken", un);
 		goto fail;
 	}
-	if ((r = store_exec(st, e, "UPDATE users SET name = ?, email = ?, "
-	    "username = ?, updated_at = ? WHERE id = ?", "tttii", name, email,
-	    un, kd_now(), u.id)) != KD_OK)
+	if ((r = store_user_update(st, u.id, name, email, un, e)) != KD_OK)
 		goto fail;
 	snprintf(details, sizeof(details), "name: %s -> %s; email: %s -> %s; "
 	    "username: %s -> %s", u.name, name, u.email, email, u.username, un);
@@ -73,8 +71,7 @@ admin_user_disable(struct kd_store *st, const char *actor, const char *user_id,
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
 	if ((r = store_user_get(st, user_id, &u, e)) != KD_OK ||
-	    (r = store_exec(st, e, "UPDATE users SET disabled = ?, updated_at = ? "
-	    "WHERE id = ?", "dii", disabled, kd_now(), u.id)) != KD_OK ||
+	    (r = store_user_set_disabled(st, u.id, disabled, e)) != KD_OK ||
 	    (r = store_audit_add(st, actor, disabled ? "user.disable" :
 	    "user.enable", u.user_id, NULL, e)) != KD_OK)
 		goto fail;
@@ -124,10 +121,8 @@ admin_user_delete(struct kd_store *st, const char *actor, const char *user_id,
 	if ((r = store_user_get(st, user_id, &u, e)) != KD_OK)
 		goto fail;
 	describe_user(st, &u, details, sizeof(details));
-	/* Keys, activations and memberships go with the user (ON DELETE
-	 * CASCADE); queued mail to them stays: it was promised. */
-	if ((r = store_exec(st, e, "DELETE FROM users WHERE id = ?", "i",
-	    u.id)) != KD_OK ||
+	/* Queued mail to them stays: it was promised. */
+	if ((r = store_user_delete(st, u.id, e)) != KD_OK ||
 	    (r = store_audit_add(st, actor, "user.delete", u.user_id, details,
 	    e)) != KD_OK)
 		goto fail;

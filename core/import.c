@@ -323,8 +323,13 @@ import_users(struct kd_store *st, const char *actor, const char *data,
 		return kd_err_set(e, KD_ERR_NOMEM, "out of memory");
 	if ((r = parse(&im, data, len, e)) != KD_OK)
 		goto out;
+	/* One snapshot for every row's checks; the write re-checks through
+	 * the unique indexes, so a user added meanwhile rolls it all back. */
+	if ((r = store_read_begin(st, e)) != KD_OK)
+		goto out;
 	for (i = 0; i < im.n; i++)
 		check_row(&im, &im.rows[i]);
+	store_read_end(st);
 	check_file_duplicates(&im, COL_ID, "user_id");
 	check_file_duplicates(&im, COL_USERNAME, "username");
 	rep->rows = im.n;

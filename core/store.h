@@ -13,7 +13,7 @@
 struct kd_store;
 typedef struct sqlite3 sqlite3;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct kd_user {
 	int64_t	 id;		/* row id */
@@ -89,7 +89,9 @@ struct kd_user_cursor {
 };
 
 struct kd_user_query {
-	const char *search;	/* prefix of name, username, user ID, email */
+	const char *search;	/* words: each the start of a word of the name
+				 * (folded, core/fold.h); or the start of
+				 * username, user ID, email */
 	int	 status;	/* enum kd_user_status, or -1 for any */
 	const char *group;	/* group name, or NULL */
 	int	 limit;		/* rows per page */
@@ -111,6 +113,15 @@ int	store_schema_version(struct kd_store *);
 /* The most recent SQLite failure as a status + message in `e`. */
 int	store_fail(struct kd_store *, const char *what, struct kd_err *);
 
+/* Changes by other connections, cheaply: the value differs from the
+ * last call's when another process (or connection) has committed since
+ * (PRAGMA data_version; this connection's own commits do not count). */
+int	store_data_version(struct kd_store *, int64_t *);
+
+/* A read-only snapshot around many reads; end it before store_begin. */
+int	store_read_begin(struct kd_store *, struct kd_err *);
+void	store_read_end(struct kd_store *);
+
 /* Write transactions: BEGIN IMMEDIATE, busy_timeout; nested calls are
  * counted so a helper can run inside a caller's transaction. */
 int	store_begin(struct kd_store *, struct kd_err *);
@@ -130,7 +141,21 @@ int	store_username_taken(struct kd_store *, const char *, int64_t except);
 int	store_user_refresh_status(struct kd_store *, int64_t id, struct kd_err *);
 int	store_user_list(struct kd_store *, const struct kd_user_query *,
 	    struct kd_user_page *, struct kd_err *);
+/* Kept by the store as users come, go and change status (O(1)). */
+struct kd_user_counts {
+	int64_t	 total;
+	int64_t	 by_status[3];	/* enum kd_user_status */
+};
+int	store_user_counts(struct kd_store *, struct kd_user_counts *,
+	    struct kd_err *);
 int64_t	store_user_count(struct kd_store *);
+/* Changes to a user; each keeps the word index and the counts in the
+ * same transaction. */
+int	store_user_update(struct kd_store *, int64_t id, const char *name,
+	    const char *email, const char *username, struct kd_err *);
+int	store_user_set_disabled(struct kd_store *, int64_t id, int disabled,
+	    struct kd_err *);
+int	store_user_delete(struct kd_store *, int64_t id, struct kd_err *);
 void	store_user_clear(struct kd_user *);
 void	store_user_page_clear(struct kd_user_page *);
 

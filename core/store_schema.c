@@ -181,6 +181,50 @@ static const char *migrations[] = {
 	"  PRIMARY KEY (activation, challenge)) WITHOUT ROWID;"
 	"CREATE INDEX keys_credential ON keys(credential_id) "
 	"  WHERE credential_id IS NOT NULL;",
+
+	/* 6: search by the start of any word of a name, and counts kept as
+	 * users and members come and go.  user_words holds each distinct folded word of
+	 * a name (core/fold.c); the store keeps it in the transaction of
+	 * every change to a name (store_user.c), and this builds it for the
+	 * rows already there with kd_fold_words(), a function of the
+	 * connection, split on its spaces.  user_counts is kept by triggers,
+	 * so a status set by any statement (a workflow's bulk update, a key
+	 * activated) is counted. */
+	"CREATE TABLE user_words ("
+	"  word TEXT NOT NULL,"
+	"  user INTEGER NOT NULL,"
+	"  PRIMARY KEY (word, user)) WITHOUT ROWID;"
+	"WITH RECURSIVE split(user, word, rest) AS ("
+	"  SELECT id, '', kd_fold_words(name) || ' ' FROM users"
+	"  UNION ALL SELECT user, substr(rest, 1, instr(rest, ' ') - 1),"
+	"    substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest != '')"
+	"INSERT OR IGNORE INTO user_words (word, user)"
+	"  SELECT word, user FROM split WHERE word != '';"
+	"CREATE TABLE user_counts ("
+	"  status INTEGER PRIMARY KEY,"
+	"  n INTEGER NOT NULL);"
+	"INSERT INTO user_counts SELECT s, (SELECT count(*) FROM users "
+	"  WHERE status = s) FROM (SELECT 0 AS s UNION ALL SELECT 1 "
+	"  UNION ALL SELECT 2);"
+	"CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN"
+	"  UPDATE user_counts SET n = n + 1 WHERE status = new.status; END;"
+	"CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN"
+	"  UPDATE user_counts SET n = n - 1 WHERE status = old.status; END;"
+	"CREATE TRIGGER users_count_status AFTER UPDATE OF status ON users "
+	"  WHEN old.status IS NOT new.status BEGIN"
+	"  UPDATE user_counts SET n = n - 1 WHERE status = old.status;"
+	"  UPDATE user_counts SET n = n + 1 WHERE status = new.status; END;"
+	/* A group's member count, shown in every group picker, the same way
+	 * (foreign key cascades fire the delete trigger too). */
+	"ALTER TABLE groups ADD COLUMN members INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE groups SET members = (SELECT count(*) FROM memberships "
+	"  WHERE group_id = groups.id);"
+	"CREATE TRIGGER memberships_count_insert AFTER INSERT ON memberships "
+	"  BEGIN UPDATE groups SET members = members + 1 "
+	"  WHERE id = new.group_id; END;"
+	"CREATE TRIGGER memberships_count_delete AFTER DELETE ON memberships "
+	"  BEGIN UPDATE groups SET members = members - 1 "
+	"  WHERE id = old.group_id; END;",
 };
 
 int

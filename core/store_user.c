@@ -1,5 +1,6 @@
 /* Users: insert, look up, derived status, and the paged list/search. */
 #include "core/store_int.h"
+#include "core/fold.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,22 +42,116 @@ store_user_clear(struct kd_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/* Adds (or removes) the words of `name` to the word index of user `id`.
+ * A name with the same word twice has it once (OR IGNORE). */
+static int
+words_apply(struct kd_store *st, int64_t id, const char *name, int add,
+    struct kd_err *e)
+{
+	char folded[1024], w[FOLD_WORD_MAX + 1];
+	const char *p = folded, *word;
+	size_t n;
+	int r;
+
+	fold_words(name, folded, sizeof(folded));
+	while ((n = fold_next(&p, &word)) > 0) {
+		memcpy(w, word, n);
+		w[n] = '\0';
+		r = add ? store_exec(st, e, "INSERT OR IGNORE INTO user_words "
+		    "(word, user) VALUES (?, ?)", "ti", w, id) :
+		    store_exec(st, e, "DELETE FROM user_words WHERE word = ? "
+		    "AND user = ?", "ti", w, id);
+		if (r != KD_OK)
+			return r;
+	}
+	return KD_OK;
+}
+
+/* The user row and its words in one transaction (the caller's, if any:
+ * an import is one). */
 int
 store_user_insert(struct kd_store *st, const struct kd_user *u, int64_t *id,
     struct kd_err *e)
 {
-	int64_t now = kd_now();
+	int64_t now = kd_now(), row;
 	int r;
 
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
 	r = store_exec(st, e, "INSERT INTO users (user_id, name, email, "
 	    "username, status, disabled, created_at, updated_at) "
 	    "VALUES (?, ?, ?, ?, 0, 0, ?, ?)", "ttttii", u->user_id, u->name,
 	    u->email, u->username, now, now);
 	if (r == KD_ERR_EXISTS)
-		return kd_err_set(e, r, "a user with this user ID or username "
+		kd_err_set(e, r, "a user with this user ID or username "
 		    "already exists");
-	if (r == KD_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+	if (r != KD_OK)
+		goto fail;
+	row = sqlite3_last_insert_rowid(st->db);
+	if ((r = words_apply(st, row, u->name, 1, e)) != KD_OK)
+		goto fail;
+	if (id != NULL)
+		*id = row;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return r;
+}
+
+int
+store_user_update(struct kd_store *st, int64_t id, const char *name,
+    const char *email, const char *username, struct kd_err *e)
+{
+	struct kd_user old = { 0 };
+	int r;
+
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
+	if ((r = store_user_get_by_row(st, id, &old, e)) != KD_OK ||
+	    (r = store_exec(st, e, "UPDATE users SET name = ?, email = ?, "
+	    "username = ?, updated_at = ? WHERE id = ?", "tttii", name, email,
+	    username, kd_now(), id)) != KD_OK)
+		goto fail;
+	if (strcmp(old.name, name) != 0 &&
+	    ((r = words_apply(st, id, old.name, 0, e)) != KD_OK ||
+	    (r = words_apply(st, id, name, 1, e)) != KD_OK))
+		goto fail;
+	store_user_clear(&old);
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	store_user_clear(&old);
+	return r;
+}
+
+int
+store_user_set_disabled(struct kd_store *st, int64_t id, int disabled,
+    struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE users SET disabled = ?, updated_at = ? "
+	    "WHERE id = ?", "dii", disabled, kd_now(), id);
+}
+
+/* Keys, activations and memberships go with the user (ON DELETE
+ * CASCADE); the words by the name, through their primary key. */
+int
+store_user_delete(struct kd_store *st, int64_t id, struct kd_err *e)
+{
+	struct kd_user old = { 0 };
+	int r;
+
+	if ((r = store_begin(st, e)) != KD_OK)
+		return r;
+	if ((r = store_user_get_by_row(st, id, &old, e)) != KD_OK ||
+	    (r = words_apply(st, id, old.name, 0, e)) != KD_OK ||
+	    (r = store_exec(st, e, "DELETE FROM users WHERE id = ?", "i",
+	    id)) != KD_OK)
+		goto fail;
+	store_user_clear(&old);
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	store_user_clear(&old);
 	return r;
 }
 
@@ -134,13 +229,36 @@ store_user_refresh_status(struct kd_store *st, int64_t id, struct kd_err *e)
 	    "ELSE 0 END, updated_at = ?2 WHERE id = ?1", "ii", id, kd_now());
 }
 
+/* Three rows of user_counts, kept by triggers (store_schema.c, 6). */
+int
+store_user_counts(struct kd_store *st, struct kd_user_counts *c,
+    struct kd_err *e)
+{
+	sqlite3_stmt *s;
+	int64_t k;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (store_cached(st, &s, "SELECT status, n FROM user_counts", "") !=
+	    KD_OK)
+		return store_fail(st, "cannot count users", e);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		k = sqlite3_column_int64(s, 0);
+		if (k >= 0 && k < (int64_t)KD_NELEM(c->by_status))
+			c->by_status[k] = sqlite3_column_int64(s, 1);
+		c->total += sqlite3_column_int64(s, 1);
+	}
+	r = r == SQLITE_DONE ? KD_OK : store_fail(st, "cannot count users", e);
+	store_release(st, s);
+	return r;
+}
+
 int64_t
 store_user_count(struct kd_store *st)
 {
-	int64_t n = 0;
+	struct kd_user_counts c;
 
-	store_int(st, &n, "SELECT count(*) FROM users", "");
-	return n;
+	return store_user_counts(st, &c, NULL) == KD_OK ? c.total : 0;
 }
 
 void

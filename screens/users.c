@@ -1,6 +1,7 @@
 /* Users list: search as you type (each keystroke re-queries the store
  * with the text), status and group filters, keyset paging with a stack
- * of cursors so PgUp goes back the way PgDn came. */
+ * of cursors so PgUp goes back the way PgDn came.  Changes made by other
+ * processes show within a tick (PRAGMA data_version). */
 #include "screens/screens.h"
 #include "screens/admin.h"
 #include "screens/tap.h"
@@ -24,7 +25,9 @@ struct users {
 	size_t			 depth, cap;
 	struct tui_table	 table;
 	int			 limit;		/* rows per page */
-	int64_t			 total;		/* -1: not counted yet */
+	int64_t			 total;		/* -1: not read yet */
+	struct kd_user_counts	 counts;	/* kept by the store */
+	int64_t			 version;	/* PRAGMA data_version seen */
 	char			 err[512];
 };
 
@@ -203,6 +206,37 @@ users_draw_empty(const struct users *u)
 		    "No users match the search and filters.");
 }
 
+/* The store keeps the counts, so reading them is three rows. */
+static void
+users_read_total(struct users *u, const struct tui_app *app)
+{
+	u->total = store_user_counts(app->st, &u->counts, NULL) == KD_OK ?
+	    u->counts.total : -1;
+}
+
+/* The header's count: the total is kept by the store; a search or a
+ * filter shows how many match when the pages so far tell ("12 of
+ * 1000000 users"), and "50+ of" when another page follows. */
+static void
+users_count_text(const struct users *u, char *buf, size_t len)
+{
+	size_t shown = u->depth * (size_t)u->limit + u->page.n;
+	const char *noun = u->total == 1 ? "user" : "users";
+
+	buf[0] = '\0';
+	if (u->total < 0)
+		return;
+	if (u->search.len == 0 && u->status < 0 && u->group == 0)
+		snprintf(buf, len, "%lld %s", (long long)u->total, noun);
+	else if (u->search.len == 0 && u->group == 0)	/* a status alone */
+		snprintf(buf, len, "%lld of %lld %s",
+		    (long long)u->counts.by_status[u->status],
+		    (long long)u->total, noun);
+	else
+		snprintf(buf, len, "%zu%s of %lld %s", shown,
+		    u->page.more ? "+" : "", (long long)u->total, noun);
+}
+
 static void
 users_draw(struct tui_screen *s, const struct tui_app *app)
 {
@@ -211,10 +245,7 @@ users_draw(struct tui_screen *s, const struct tui_app *app)
 
 	if (u->limit != page_rows())
 		users_query(u, app);	/* the window changed size */
-	right[0] = '\0';
-	if (u->total >= 0)
-		snprintf(right, sizeof(right), "%lld user%s",
-		    (long long)u->total, u->total == 1 ? "" : "s");
+	users_count_text(u, right, sizeof(right));
 	tui_header_draw("Users", right);
 	users_draw_filters(u);
 	if (u->page.n == 0 && u->err[0] == '\0')
@@ -356,7 +387,7 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 	case 'r':
 		users_load_groups(u, app);
 		users_query(u, app);
-		u->total = -1;
+		users_read_total(u, app);
 		return TUI_STAY;
 	case 'q':
 		/* Sign out, back to redemption or the sign-in below. */
@@ -440,17 +471,23 @@ users_key(struct tui_screen *s, const struct tui_app *app,
 	return users_list_key(u, app, k, next);
 }
 
-/* Counting a million users is a full index scan (tens of ms): it waits
- * for the first idle moment after the first frame, not for every
- * keystroke. */
+/* Another kiosk, the portal or the CLI may have changed users: PRAGMA
+ * data_version (no table read) says so, and then only the page on the
+ * screen is read again, from where it starts, the cursor row kept. */
 static enum tui_do
 users_tick(struct tui_screen *s, const struct tui_app *app)
 {
 	struct users *u = (struct users *)s;
+	int64_t v = u->version;
+	size_t cur = u->table.cur;
 
-	if (u->total >= 0)
+	if (store_data_version(app->st, &v) != KD_OK || v == u->version)
 		return TUI_IDLE;
-	u->total = store_user_count(app->st);
+	u->version = v;
+	users_read_total(u, app);
+	users_query(u, app);
+	u->table.cur = u->table.n == 0 ? 0 : cur < u->table.n ? cur :
+	    u->table.n - 1;
 	return TUI_STAY;
 }
 
@@ -462,7 +499,7 @@ users_resume(struct tui_screen *s, const struct tui_app *app)
 	/* A user or group may have been added: start over, keep filters. */
 	users_load_groups(u, app);
 	users_first_page(u, app);
-	u->total = -1;
+	users_read_total(u, app);
 }
 
 static void
@@ -507,6 +544,8 @@ screen_users_new(const struct tui_app *app)
 	table_init(&u->table, columns, (int)KD_NELEM(columns), users_cell,
 	    u, 0);
 	users_load_groups(u, app);
+	store_data_version(app->st, &u->version);
 	users_first_page(u, app);
+	users_read_total(u, app);	/* in the first frame: O(1) now */
 	return &u->base;
 }

@@ -43,7 +43,11 @@ kd user add --id H1 --name "Margaret Hamilton" --email margaret@example.com \
 sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
     WHERE i < 5000) INSERT INTO users (user_id, username, name, email,
     created_at, updated_at) SELECT printf('P%04d', i), printf('p%04d', i),
-    printf('Person %04d', i), printf('p%04d@example.com', i), 0, 0 FROM n;"
+    printf('Person %04d', i), printf('p%04d@example.com', i), 0, 0 FROM n;
+    INSERT INTO user_words SELECT 'person', id FROM users
+    WHERE user_id LIKE 'P%';
+    INSERT INTO user_words SELECT substr(name, 8), id FROM users
+    WHERE user_id LIKE 'P%';"
 
 tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 check "list counts 5001 users" tui_wait "5001 users"

@@ -17,7 +17,8 @@ kd user add --id Q1 --name "Quentin Zyx" --email quentin@example.com \
     --username quentin --group Engineering --key card --key-name "Q card" \
     --activate email --default-settings >/dev/null 2>&1
 # 400 more users straight into the database (the CLI would take minutes
-# under ASan), and one whose name carries terminal escape sequences and a
+# under ASan), with the words of their names (what store_user_insert
+# adds: the counts come from triggers), and one whose name carries terminal escape sequences and a
 # bidi override, which the CLI and the wizard refuse.
 sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
     WHERE i < 400) INSERT INTO users (user_id, username, name, email,
@@ -26,7 +27,13 @@ sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
     INSERT INTO users (user_id, username, name, email, created_at, updated_at)
     VALUES ('EVIL', 'evil', 'Mallory ' || char(27) || '[2J' || char(27) ||
     ']0;pwned' || char(7) || char(27) || '[31mred ' || char(8238) || 'txt',
-    'evil@example.com', 0, 0);"
+    'evil@example.com', 0, 0);
+    INSERT INTO user_words SELECT 'person', id FROM users
+    WHERE id BETWEEN 2 AND 401;
+    INSERT INTO user_words SELECT printf('%04d', id - 1), id FROM users
+    WHERE id BETWEEN 2 AND 401;
+    INSERT INTO user_words SELECT 'mallory', id FROM users
+    WHERE user_id = 'EVIL';"
 
 tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 check "list shows the users" tui_wait "402 users"
@@ -75,6 +82,7 @@ check "Esc clears the search" tui_wait "Person 0001"
 tui_keys Tab Tab
 check "status filter Pending" tui_wait "Status: Pending"
 check "status filter shows only pending users" tui_has "Quentin Zyx"
+check "status filter: its count kept by the store" tui_has "1 of 402 users"
 check "status filter hides users without keys" tui_lacks "Person 0001"
 tui_keys Tab Tab
 tui_wait "Status: All" >/dev/null
@@ -94,6 +102,32 @@ check "key bar intact" tui_has "Enter To the list"
 tui_keys Enter Enter
 check "details draw the name harmlessly" tui_wait "Mallory ?[2J?]0;pwned??[31mred ?txt"
 tui_keys Escape Escape
+
+# Search by any word of the name, case and accents folded, with the
+# count of what matched beside the total.
+tui_keys /
+tui_type "ZYX"
+check "search: a surname finds the user" tui_wait "Quentin Zyx"
+check "search: N of TOTAL when the page tells" tui_has "1 of 402 users"
+tui_keys Escape
+tui_wait "Person 0001" >/dev/null
+tui_keys /
+tui_type "pers"
+check "search: 50+ of TOTAL when more pages follow" tui_wait_re '[0-9]+\+ of 402 users'
+tui_keys Escape
+tui_wait "Person 0001" >/dev/null
+# Another process adds a user: the list and its count follow by
+# themselves (PRAGMA data_version on the tick), no key pressed.
+kd user add --id M1 --name "Jörg Müller" --email jm@example.com \
+    --username jmuller >/dev/null 2>&1
+check "live: another process's user counted" tui_wait "403 users" 3
+tui_keys /
+tui_type "muller"
+check "search: accents folded (muller finds Müller)" tui_wait "Jörg Müller"
+tui_keys Escape
+tui_wait "Person 0001" >/dev/null
+kd user delete M1 >/dev/null 2>&1
+check "live: a deleted user leaves the count" tui_wait "402 users" 3
 
 # Groups screen: counts and create.
 tui_keys g

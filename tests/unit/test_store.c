@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/admin.h"
 #include "core/kd.h"
 #include "core/store.h"
 #include "tests/lib/tap.h"
@@ -44,6 +45,20 @@ add_user(struct kd_store *st, const char *id, const char *name,
 	}
 	store_commit(st, &e);
 	return row;
+}
+
+static int64_t
+count_rows(struct kd_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }
 
 static void
@@ -348,6 +363,213 @@ test_audit_chain_links_rows(void)
 	store_close(&st);
 }
 
+/* Every user the search finds, across pages of `limit`, as "U1,U2,..."
+ * in the order listed; also checks no user comes twice. */
+static int
+search_all(struct kd_store *st, const char *text, int limit, char *out,
+    size_t len)
+{
+	struct kd_user_query q = { 0 };
+	struct kd_user_page p;
+	struct kd_err e;
+	size_t o = 0, i;
+	int n = 0, more;
+
+	out[0] = '\0';
+	q.status = -1;
+	q.limit = limit;
+	q.search = text;
+	do {
+		if (store_user_list(st, &q, &p, &e) != KD_OK)
+			return -1;
+		for (i = 0; i < p.n; i++, n++) {
+			char tag[40], all[8200];
+
+			snprintf(tag, sizeof(tag), ",%s,", p.users[i].user_id);
+			snprintf(all, sizeof(all), ",%s,", out);
+			CHECK(strstr(all, tag) == NULL);	/* not twice */
+			o += (size_t)snprintf(out + o, len - o, "%s%s",
+			    o ? "," : "", p.users[i].user_id);
+		}
+		q.after = p.next;
+		more = p.more;
+		store_user_page_clear(&p);
+	} while (more && n < 100000);
+	return n;
+}
+
+static void
+test_search_any_word(void)
+{
+	struct kd_store *st = open_tmp("w.db");
+	char got[4096];
+
+	add_user(st, "u1", "Zoe Rossi 100651", "zrossi", "zoe@example.com");
+	add_user(st, "u2", "Jörg Müller", "jm", "jm@example.com");
+	add_user(st, "u3", "Ana García-López", "ag", "ana@example.com");
+	add_user(st, "u4", "Rita Zoepfel", "rz", "rita@example.com");
+	add_user(st, "u5", "ÉMILE ŁUKASZ", "el", "el@example.com");
+	add_user(st, "u6", "Anna Annelie Annett", "aaa", "x@example.com");
+	CHECK(search_all(st, "rossi", 10, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u1");
+	CHECK(search_all(st, "ROSS", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "100651", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "mül", 10, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u2");
+	CHECK(search_all(st, "MÜLLER", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "muller", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "jorg", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "garc", 10, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u3");
+	CHECK(search_all(st, "lopez", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "émile", 10, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u5");
+	CHECK(search_all(st, "lukasz", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "łuk", 10, got, sizeof(got)) == 1);
+	/* Several words: each starts a word of the name, in any order. */
+	CHECK(search_all(st, "zoe r", 10, got, sizeof(got)) == 2);
+	CHECK_EQ_STR(got, "u1,u4");	/* Rita Zoepfel too */
+	CHECK(search_all(st, "zoe ro", 10, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u1");
+	CHECK(search_all(st, "r zoe", 10, got, sizeof(got)) == 2);
+	CHECK(search_all(st, "zoe", 10, got, sizeof(got)) == 2);
+	/* Listed by the word that matched: "rossi" < "rita". */
+	CHECK(search_all(st, "r", 1, got, sizeof(got)) == 2);
+	CHECK_EQ_STR(got, "u4,u1");
+	/* Three words match "ann": listed once, at the first. */
+	CHECK(search_all(st, "ann", 1, got, sizeof(got)) == 1);
+	CHECK_EQ_STR(got, "u6");
+	/* Username, user ID and email parts still come after the names. */
+	CHECK(search_all(st, "zr", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "jm@", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "nobody", 10, got, sizeof(got)) == 0);
+	CHECK(search_all(st, "--", 10, got, sizeof(got)) == 0);
+	store_close(&st);
+}
+
+static void
+test_search_pages_across_words(void)
+{
+	struct kd_store *st = open_tmp("wp.db");
+	char id[32], name[96], un[32], em[64], got[8192];
+	int i, n;
+
+	/* 150 users, each with two words starting "ro" (Rosa Rossi): every
+	 * one must come once whatever the page size. */
+	for (i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "P%03d", i);
+		snprintf(name, sizeof(name), "%s Rossi %d", i % 3 ? "Rosa" :
+		    "Róża", i);
+		snprintf(un, sizeof(un), "p%03d", i);
+		snprintf(em, sizeof(em), "p%03d@example.com", i);
+		add_user(st, id, name, un, em);
+	}
+	add_user(st, "ro-1", "Albert", "albert", "al@example.com");
+	for (n = 1; n <= 64; n = n * 3 + 1)
+		CHECK(search_all(st, "ro", n, got, sizeof(got)) == 151);
+	CHECK(strstr(got, "ro-1") == got + strlen(got) - 4);
+	CHECK(search_all(st, "roza", 7, got, sizeof(got)) == 50);
+	CHECK(search_all(st, "rossi ros", 7, got, sizeof(got)) == 150);
+	store_close(&st);
+}
+
+static int64_t
+group_members(struct kd_store *st)
+{
+	struct kd_group *g = NULL;
+	struct kd_err e;
+	size_t n = 0;
+	int64_t m = -1;
+
+	if (store_group_list(st, &g, &n, &e) == KD_OK && n == 1)
+		m = g[0].members;
+	store_groups_free(g, n);
+	return m;
+}
+
+static void
+test_search_follows_edits_and_counts(void)
+{
+	struct kd_store *st = open_tmp("we.db");
+	struct kd_user_counts c;
+	struct kd_user_edit ed = { 0 };
+	struct kd_key k = { 0 };
+	struct kd_err e;
+	char got[256];
+	int64_t a, g;
+
+	a = add_user(st, "e1", "Zoe Rossi", "zr", "z@example.com");
+	add_user(st, "e2", "Max Mustermann", "mm", "m@example.com");
+	CHECK(store_user_counts(st, &c, &e) == KD_OK);
+	CHECK(c.total == 2 && c.by_status[KD_US_NOKEY] == 2);
+	ed.name = "Zoe Bianchi";
+	CHECK(admin_user_edit(st, "test", "e1", &ed, &e) == KD_OK);
+	CHECK(search_all(st, "rossi", 10, got, sizeof(got)) == 0);
+	CHECK(search_all(st, "bian", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "zoe", 10, got, sizeof(got)) == 1);
+	k.user = a;
+	k.type = KD_KEY_CARD;
+	k.name = "card";
+	k.status = KD_KS_PENDING;
+	store_begin(st, &e);
+	CHECK(store_key_insert(st, &k, NULL, &e) == KD_OK);
+	CHECK(store_user_refresh_status(st, a, &e) == KD_OK);
+	CHECK(store_commit(st, &e) == KD_OK);
+	CHECK(store_user_counts(st, &c, &e) == KD_OK);
+	CHECK(c.total == 2 && c.by_status[KD_US_PENDING] == 1 &&
+	    c.by_status[KD_US_NOKEY] == 1);
+	store_begin(st, &e);
+	CHECK(store_group_add(st, "Staff", &g, &e) == KD_OK);
+	CHECK(store_member_add(st, g, a, &e) == KD_OK);
+	CHECK(store_commit(st, &e) == KD_OK);
+	CHECK(group_members(st) == 1);
+	CHECK(admin_user_delete(st, "test", "e1", &e) == KD_OK);
+	CHECK(group_members(st) == 0);	/* the cascade is counted */
+	CHECK(search_all(st, "zoe", 10, got, sizeof(got)) == 0);
+	CHECK(search_all(st, "bianchi", 10, got, sizeof(got)) == 0);
+	CHECK(count_rows(st, "SELECT count(*) FROM user_words") == 2);
+	CHECK(store_user_counts(st, &c, &e) == KD_OK);
+	CHECK(c.total == 1 && c.by_status[KD_US_PENDING] == 0);
+	CHECK(store_user_count(st) == 1);
+	store_close(&st);
+}
+
+/* A database of the schema before the word index gets it, and its
+ * counts, when it is opened. */
+static void
+test_migration_builds_words_and_counts(void)
+{
+	struct kd_store *st = open_tmp("m6.db");
+	struct kd_user_counts c;
+	struct kd_err e;
+	char got[256];
+
+	CHECK(sqlite3_exec(store_db(st), "DROP TABLE user_words;"
+	    "DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete;"
+	    "DROP TRIGGER users_count_status; DROP TABLE user_counts;"
+	    "DROP TRIGGER memberships_count_insert;"
+	    "DROP TRIGGER memberships_count_delete;"
+	    "ALTER TABLE groups DROP COLUMN members; PRAGMA user_version = 5;"
+	    "INSERT INTO users (user_id, name, email, username, status, "
+	    "created_at, updated_at) VALUES ('o1', 'Jörg Müller', 'j@x', "
+	    "'j', 2, 0, 0), ('o2', 'Ana García García', 'a@x', 'a', 0, 0, 0);"
+	    "INSERT INTO groups (name, created_at) VALUES ('G', 0);"
+	    "INSERT INTO memberships SELECT 1, id FROM users;",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	store_close(&st);
+	st = open_tmp("m6.db");
+	CHECK(st != NULL && store_schema_version(st) == STORE_SCHEMA_VERSION);
+	if (st == NULL)
+		return;
+	CHECK(search_all(st, "muller", 10, got, sizeof(got)) == 1);
+	CHECK(search_all(st, "garcia", 10, got, sizeof(got)) == 1);
+	CHECK(count_rows(st, "SELECT count(*) FROM user_words") == 4);
+	CHECK(store_user_counts(st, &c, &e) == KD_OK);
+	CHECK(c.total == 2 && c.by_status[KD_US_ACTIVE] == 1);
+	CHECK(group_members(st) == 2);
+	store_close(&st);
+}
+
 int
 main(void)
 {
@@ -362,6 +584,10 @@ main(void)
 	RUN(test_rollback_leaves_nothing);
 	RUN(test_search_parts_and_paging);
 	RUN(test_status_and_group_filters);
+	RUN(test_search_any_word);
+	RUN(test_search_pages_across_words);
+	RUN(test_search_follows_edits_and_counts);
+	RUN(test_migration_builds_words_and_counts);
 	RUN(test_outbox_states_and_secret_erase);
 	RUN(test_audit_chain_links_rows);
 	RUN(test_audit_query_filters);
