@@ -181,6 +181,14 @@ static const char *migrations[] = {
 	"  PRIMARY KEY (activation, challenge)) WITHOUT ROWID;"
 	"CREATE INDEX keys_credential ON keys(credential_id) "
 	"  WHERE credential_id IS NOT NULL;",
+	/* 6: who holds an outbox claim or a workflow run (core/holder.h), so
+	 * a dead holder's lease is taken over at once. */
+	"ALTER TABLE outbox ADD COLUMN claim_host TEXT;"
+	"ALTER TABLE outbox ADD COLUMN claim_pid INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN claim_start INTEGER;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_host TEXT;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_pid INTEGER;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_start INTEGER;",
 };
 
 int
