@@ -399,7 +399,8 @@ outbox_deliver_opts(struct kd_store *st, const struct kd_config *cfg,
 	run->res = res;
 	run->opts = opts;
 	run->after_id = opts->after_id;
-	if ((r = run_start(run, max, &total, e)) != KD_OK)
+	if ((r = run_start(run, max, &total, e)) != KD_OK ||
+	    (r = store_outbox_marks_fast(st, 1, e)) != KD_OK)
 		goto fail;
 	while (more && r == KD_OK)
 		r = deliver_batch(run, max, cancel, progress, arg, &done, total,
@@ -408,6 +409,7 @@ outbox_deliver_opts(struct kd_store *st, const struct kd_config *cfg,
 		progress(arg, done, done);
 	r = run_finish(run, r, e);
 fail:
+	store_outbox_marks_fast(st, 0, NULL);
 	smtp_close(&run->smtp);
 	free(run);
 	return r;

@@ -274,6 +274,11 @@ int	store_outbox_claim_ex(struct kd_store *, const struct kd_outbox_claim *,
 /* A re-minted activation mail has new bytes, so a new Message-ID. */
 int	store_outbox_set_message_id(struct kd_store *, int64_t id,
 	    const char *mid, struct kd_err *);
+/* Marks commit at synchronous=NORMAL (on) or FULL (off, the default):
+ * NORMAL is durable against a process crash in WAL mode. */
+int	store_outbox_marks_fast(struct kd_store *, int on, struct kd_err *);
+/* Queued rows another deliverer holds a claim on right now. */
+int	store_outbox_held(struct kd_store *, int64_t now, int64_t *n);
 int	store_outbox_max_id(struct kd_store *, int64_t *id);
 /* Queued activation mails of `key` will not be sent: they fail with
  * `why` (the key was revoked, or a newer mail replaces them). */

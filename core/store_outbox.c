@@ -317,12 +317,34 @@ store_outbox_defer(struct kd_store *st, int64_t id, int64_t next_attempt,
 	    error, next_attempt, id);
 }
 
+/* In WAL mode a commit at synchronous=NORMAL is written to the WAL before
+ * COMMIT returns, so it survives a crash of the process (kill -9); only a
+ * power cut can lose the last ones, which then resends their mail (at
+ * least once, as ever).  That makes a mark per message cheap. */
+int
+store_outbox_marks_fast(struct kd_store *st, int on, struct kd_err *e)
+{
+	if (sqlite3_exec(st->db, on ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, "cannot set synchronous", e);
+	return KD_OK;
+}
+
 int
 store_outbox_set_message_id(struct kd_store *st, int64_t id, const char *mid,
     struct kd_err *e)
 {
 	return store_exec(st, e, "UPDATE outbox SET message_id = ? WHERE id = ?",
 	    "ti", mid, id);
+}
+
+int
+store_outbox_held(struct kd_store *st, int64_t now, int64_t *n)
+{
+	*n = 0;
+	return store_int(st, n, "SELECT count(*) FROM outbox WHERE status = "
+	    "'queued' AND claim_host IS NOT NULL AND next_attempt_at > ?", "i",
+	    now);
 }
 
 int
