@@ -241,6 +241,12 @@ int	store_lockout_get(struct kd_store *, const char *scope,
 int	store_lockout_put(struct kd_store *, const char *scope,
 	    const char *name, const struct kd_lockout_row *, struct kd_err *);
 
+/* Workflow runs: this process holds `run`; runs of `workflow` whose
+ * holder died on this host become 'interrupted'. */
+int	store_workflow_run_hold(struct kd_store *, int64_t run, struct kd_err *);
+int	store_workflow_runs_interrupt(struct kd_store *, int64_t workflow,
+	    struct kd_err *);
+
 /* Outbox (the transactional outbox: rows are added inside the change's
  * own transaction; delivery happens after commit). */
 int	store_outbox_add(struct kd_store *, const struct kd_outbox_row *,
