@@ -19,6 +19,7 @@ struct cli {
 	const char	*actor;
 	int		 kiosk;
 	int		 role;		/* enum kd_role of the OS user */
+	int64_t		 outbox_base;	/* the last outbox id before this command */
 };
 
 struct cli_cmd {

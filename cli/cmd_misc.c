@@ -2,6 +2,7 @@
 #include "cli/cli_int.h"
 #include "core/operator.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,7 +133,7 @@ cmd_outbox_list(struct cli *c, int argc, char **argv)
 	struct kd_outbox_row *m;
 	struct kd_err e;
 	struct json j;
-	char t[32];
+	char t[32], next[32];
 	size_t n, i;
 	int json;
 
@@ -151,9 +152,12 @@ cmd_outbox_list(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		kd_time_format(m[i].created_at, t, sizeof(t));
-		cli_printf_safe(stdout, "#%-6lld %-7s %s %-32.254s %s%s%s\n",
+		kd_time_format(m[i].next_attempt_at, next, sizeof(next));
+		cli_printf_safe(stdout, "#%-6lld %-7s %s %-32.254s %s%s%s%s%s\n",
 		    (long long)m[i].id, m[i].status, t, m[i].to_addr,
-		    m[i].subject, m[i].last_error ? " | " : "",
+		    m[i].subject, m[i].status[0] == 'q' ? " | next attempt " :
+		    "", m[i].status[0] == 'q' ? next : "",
+		    m[i].last_error ? " | " : "",
 		    m[i].last_error ? m[i].last_error : "");
 	}
 	if (json) {
@@ -165,24 +169,99 @@ cmd_outbox_list(struct cli *c, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* A stop (systemctl stop, Ctrl-C, a closed SSH session) ends the flush
+ * between messages: the one in flight finishes and is recorded, the rest
+ * are given back at once for the next delivery. */
+static volatile int flush_stop;
+
+static void
+flush_on_signal(int sig)
+{
+	(void)sig;
+	flush_stop = 1;
+}
+
+static void
+flush_signals(int on, struct sigaction old[3])
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	int i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = flush_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		if (on)
+			sigaction(sigs[i], &sa, &old[i]);
+		else
+			sigaction(sigs[i], &old[i], NULL);
+	}
+}
+
+/* "3 sent, 2 deferred until 09:14, 0 failed, 5 still queued: why": every
+ * message queued when the flush ends is in one of the four.  Mail another
+ * keydesk is delivering right now is not a failure of this flush. */
+static int
+flush_summary(struct cli *c, const struct kd_outbox_result *res)
+{
+	int64_t queued = 0, sent, failed, held = 0, still;
+	char t[32], hm[32] = "";
+	const char *why;
+
+	store_outbox_counts(c->st, &queued, &sent, &failed);
+	store_outbox_held(c->st, kd_now(), &held);
+	still = queued - res->deferred;
+	if (still < 0)
+		still = 0;
+	if (held > still)
+		held = still;
+	if (res->next_at > 0) {	/* "2026-11-23 09:14": the time part */
+		kd_time_format(res->next_at, t, sizeof(t));
+		snprintf(hm, sizeof(hm), "%s", strlen(t) > 11 ? t + 11 : t);
+	}
+	why = still > held ? (res->left_why[0] ? res->left_why :
+	    "queued during the flush") : "being delivered by another keydesk";
+	printf("%d sent, %d deferred%s%s, %d failed, %lld still queued%s%s\n",
+	    res->sent, res->deferred, res->deferred ? " until " : "", hm,
+	    res->failed, (long long)still, still ? ": " : "", still ? why : "");
+	return res->deferred || res->failed || still > held ? CLI_ERR : CLI_OK;
+}
+
+/* Delivers every queued message now, due or not, as postqueue -f does
+ * (the retry schedule is for automatic deliveries). */
 static int
 cmd_outbox_flush(struct cli *c, int argc, char **argv)
 {
 	struct kd_outbox_result res;
+	struct kd_outbox_opts o;
+	struct sigaction old[3];
 	struct kd_err e;
+	int r, rc;
 
 	if (argc > 1)
 		return cli_fail(CLI_USAGE, "usage: keydesk outbox flush (not "
 		    "\"%s\")", argv[1]);
 	if (cli_store(c) == NULL)
 		return CLI_ERR;
-	if (outbox_deliver(c->st, c->cfg, 0, NULL, NULL, NULL, &res, &e) != KD_OK)
+	memset(&o, 0, sizeof(o));
+	o.all = 1;
+	flush_stop = 0;
+	flush_signals(1, old);
+	r = outbox_deliver_opts(c->st, c->cfg, &o, &flush_stop, NULL, NULL,
+	    &res, &e);
+	flush_signals(0, old);
+	if (r == KD_ERR_CONFIG || r == KD_ERR_NOMEM || r == KD_ERR_DB)
 		return cli_fail(CLI_ERR, "%s", e.msg);
-	printf("%d sent, %d deferred, %d failed\n", res.sent, res.deferred,
-	    res.failed);
-	if (res.deferred || res.failed)
+	rc = flush_summary(c, &res);
+	if (r == KD_ERR_CANCELLED)
+		return cli_fail(CLI_ERR, "stopped by a signal: the message in "
+		    "flight was finished, the rest stay queued");
+	if (r != KD_OK)
+		return cli_fail(CLI_ERR, "%s", e.msg);
+	if (rc != CLI_OK && res.last_error[0])
 		return cli_fail(CLI_ERR, "%s", res.last_error);
-	return CLI_OK;
+	return rc;
 }
 
 static int

@@ -107,14 +107,24 @@ cli_store(struct cli *c)
 		cli_fail(CLI_ERR, "%s", e.msg);
 		return NULL;
 	}
+	/* Mail queued after this is the command's own (cli_deliver). */
+	store_outbox_max_id(c->st, &c->outbox_base);
 	return c->st;
 }
 
+/* How long a command waits for its own mail before leaving the rest
+ * queued for the next delivery. */
+#define CLI_DELIVER_MS	20000
+
+/* Sends the mail this command queued, and nobody else's backlog (that is
+ * for `outbox flush` and the TUI's background delivery). */
 void
 cli_deliver(struct cli *c)
 {
 	struct kd_outbox_result res;
+	struct kd_outbox_opts o;
 	struct kd_err e;
+	int r;
 
 	if (c->st == NULL)
 		return;
@@ -123,10 +133,22 @@ cli_deliver(struct cli *c)
 		    "waits in the outbox (keydesk outbox list)\n");
 		return;
 	}
-	if (outbox_deliver(c->st, c->cfg, 0, NULL, NULL, NULL, &res, &e) != KD_OK ||
-	    res.deferred > 0 || res.failed > 0)
+	memset(&o, 0, sizeof(o));
+	o.all = 1;		/* just queued: due now */
+	o.after_id = c->outbox_base;
+	if (store_outbox_max_id(c->st, &o.upto_id) != KD_OK ||
+	    o.upto_id <= o.after_id)
+		return;
+	o.deadline_ms = kd_mono_ms() + CLI_DELIVER_MS;
+	kd_err_clear(&e);
+	r = outbox_deliver_opts(c->st, c->cfg, &o, NULL, NULL, NULL, &res, &e);
+	if (r != KD_OK || res.deferred > 0 || res.failed > 0)
 		cli_fail(0, "mail not delivered yet, it stays in the outbox: %s",
 		    res.last_error[0] ? res.last_error : e.msg);
+	else if (res.left > 0)
+		cli_fail(0, "%d message%s left in the outbox (%s): keydesk "
+		    "outbox flush sends %s now", res.left, res.left == 1 ? "" :
+		    "s", res.left_why, res.left == 1 ? "it" : "them");
 }
 
 /* Takes --config/--db/--help/--version out of argv wherever they are. */

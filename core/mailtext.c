@@ -210,7 +210,7 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 	enum kd_verification verif = KD_VERIFY_PINLESS;
 	unsigned char th[32], ch[32];
 	int64_t now = kd_now(), lexp, cexp, id = 0;
-	char *name = NULL;
+	char *name = NULL, mid[400];
 	int r, tries;
 
 	if ((r = mint_key(st, row->key, &type, &verif, &name, e)) != KD_OK)
@@ -237,6 +237,18 @@ mailtext_mint_activation(struct kd_store *st, const struct kd_config *cfg,
 	if ((r = store_activation_close(st, row->key, id, STORE_VIA_MAIL,
 	    STORE_CLOSED_REPLACED, e)) != KD_OK)
 		goto out;
+	/* New bytes, so a new Message-ID: a copy of an earlier mint that did
+	 * reach the user (a crash before its mark) is then not taken for
+	 * this one by a client that drops repeated Message-IDs; its link
+	 * says "replaced by a newer email". */
+	if ((r = message_id(cfg, mid, sizeof(mid), e)) != KD_OK ||
+	    (r = store_outbox_set_message_id(st, row->id, mid, e)) != KD_OK)
+		goto out;
+	free(row->message_id);
+	if ((row->message_id = strdup(mid)) == NULL) {
+		r = kd_err_set(e, KD_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	kd_free_secret(row->body);
 	if ((row->body = activation_body(cfg, row->to_name, type,
 	    verif, name, &sec, lexp, cexp)) == NULL)

@@ -1,12 +1,15 @@
 /* Outbox delivery: reads due rows in batches, sends them over one SMTP
  * session, and records each result after the fact.
  *
- * - A row is marked sent only after the server accepted it.  Marks are
- *   written in short BEGIN IMMEDIATE transactions, up to MARKS_MAX at a
- *   time or once the oldest is MARK_WAIT_MS old, and never while a
- *   transfer is in flight, so other keydesk processes are not held up.
- *   A crash between acceptance and the mark resends the message with the
- *   same Message-ID (delivery is at least once).
+ * - A row is marked sent only after the server accepted it, and the mark
+ *   is committed before the next message is sent (a short BEGIN IMMEDIATE
+ *   transaction, never while a transfer is in flight), so a crash resends
+ *   at most the one message whose mark it interrupted.  Only the waits of
+ *   a failed session, which send nothing, are batched (MARKS_MAX).
+ * - Claims name their holder (core/holder.h): a claim whose process died
+ *   on this host is taken over at once by the next call.
+ * - A manual flush (opts.all) tries every queued row, due or not, except
+ *   rows a live deliverer holds; automatic runs keep the retry schedule.
  * - A 4xx reply defers the row: next attempt now + outbox_backoff().  A 5xx
  *   reply, an unbuildable row, or smtp_max_attempts attempts fail it for
  *   good, keeping the error.
@@ -29,8 +32,7 @@
 #include "core/mailtext.h"
 
 #define BATCH		2000	/* rows read at a time */
-#define MARKS_MAX	100	/* results written per transaction */
-#define MARK_WAIT_MS	1000	/* ... or when the oldest waited this long */
+#define MARKS_MAX	100	/* waits (nothing sent) written per transaction */
 #define DEFAULT_MAX_ATTEMPTS 10
 #define BACKOFF_BASE	60
 #define BACKOFF_CAP	3600
@@ -58,7 +60,8 @@ struct run {
 	char		 down_error[512];
 	struct mark	 marks[MARKS_MAX];
 	size_t		 nmarks;
-	int64_t		 first_mark_ms;
+	int64_t		 after_id;	/* the last row claimed */
+	const struct kd_outbox_opts *opts;
 	struct kd_outbox_result *res;
 };
 
@@ -130,8 +133,6 @@ mark_add(struct run *run, const struct kd_outbox_row *row,
 
 	if (run->nmarks == MARKS_MAX && (r = marks_flush(run, e)) != KD_OK)
 		return r;
-	if (run->nmarks == 0)
-		run->first_mark_ms = kd_mono_ms();
 	m = &run->marks[run->nmarks++];
 	m->id = row->id;
 	m->kind = kind;
@@ -142,9 +143,11 @@ mark_add(struct run *run, const struct kd_outbox_row *row,
 	if (kind == MARK_SENT)
 		run->res->sent++;
 	else {
-		if (kind == MARK_RETRY || kind == MARK_WAIT)
+		if (kind == MARK_RETRY || kind == MARK_WAIT) {
 			run->res->deferred++;
-		else
+			if (run->res->next_at == 0 || m->next < run->res->next_at)
+				run->res->next_at = m->next;
+		} else
 			run->res->failed++;
 		snprintf(run->res->last_error, sizeof(run->res->last_error),
 		    "%s", m->error);
@@ -241,6 +244,43 @@ fill_row(void *arg, struct kd_store *st, struct kd_outbox_row *row,
 /* Long enough for a batch at the slowest server we wait for. */
 #define CLAIM_LEASE 600
 
+static int
+run_claim(struct run *run, int limit, struct kd_outbox_row **rows,
+    size_t *n, struct kd_err *e)
+{
+	struct kd_outbox_claim c;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.now = run->t0;
+	c.all = run->opts->all;
+	c.after_id = run->after_id;
+	c.upto_id = run->opts->upto_id;
+	c.limit = limit;
+	c.lease = CLAIM_LEASE;
+	if ((r = store_outbox_claim_ex(run->st, &c, fill_row, run, rows, n,
+	    e)) == KD_OK && *n > 0)
+		run->after_id = (*rows)[*n - 1].id;
+	return r;
+}
+
+/* Stop between messages: cancelled, or past the caller's deadline. */
+static int
+run_stopped(struct run *run, volatile int *cancel)
+{
+	if (cancel != NULL && *cancel) {
+		snprintf(run->res->left_why, sizeof(run->res->left_why),
+		    "delivery stopped");
+		return 1;
+	}
+	if (run->opts->deadline_ms > 0 && kd_mono_ms() >= run->opts->deadline_ms) {
+		snprintf(run->res->left_why, sizeof(run->res->left_why),
+		    "out of time, left for the next delivery");
+		return 1;
+	}
+	return 0;
+}
+
 /* One batch of due rows.  Sets *more to 0 when there is nothing left. */
 static int
 deliver_batch(struct run *run, int max, volatile int *cancel,
@@ -253,15 +293,16 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 
 	if (max > 0 && max - *done < limit)
 		limit = max - *done;
-	if ((r = store_outbox_claim(run->st, run->t0, limit, CLAIM_LEASE,
-	    fill_row, run, &rows,
-	    &n, e)) != KD_OK)
+	if ((r = run_claim(run, limit, &rows, &n, e)) != KD_OK)
 		return r;
 	*more = n > 0;
 	for (i = 0; i < n && r == KD_OK; i++) {
-		if (cancel != NULL && *cancel) {
-			r = kd_err_set(e, KD_ERR_CANCELLED, "delivery cancelled: "
-			    "%d of %d messages handled", *done, total);
+		if (run_stopped(run, cancel)) {
+			if (cancel != NULL && *cancel)
+				r = kd_err_set(e, KD_ERR_CANCELLED, "delivery "
+				    "cancelled: %d of %d messages handled",
+				    *done, total);
+			*more = 0;
 			break;
 		}
 		if ((r = deliver_one(run, &rows[i], e)) != KD_OK)
@@ -269,12 +310,16 @@ deliver_batch(struct run *run, int max, volatile int *cancel,
 		++*done;
 		if (progress != NULL)
 			progress(arg, *done, total > *done ? total : *done);
-		if (kd_mono_ms() - run->first_mark_ms >= MARK_WAIT_MS)
+		/* Durable before the next message goes: a crash resends at
+		 * most this one.  Waits (nothing sent) may pile up. */
+		if (!run->down || run->nmarks == MARKS_MAX)
 			r = marks_flush(run, e);
 	}
-	/* Rows claimed but not tried (cancelled) are due again at once. */
-	for (; i < n; i++)
+	/* Rows claimed but not tried (stopped) are due again at once. */
+	for (; i < n; i++) {
 		store_outbox_unclaim(run->st, rows[i].id, kd_now(), NULL);
+		run->res->left++;
+	}
 	store_outbox_free(rows, n);
 	if (max > 0 && *done >= max)
 		*more = 0;
@@ -330,8 +375,21 @@ outbox_deliver(struct kd_store *st, const struct kd_config *cfg, int max,
     volatile int *cancel, kd_outbox_progress progress, void *arg,
     struct kd_outbox_result *res, struct kd_err *e)
 {
+	struct kd_outbox_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.max = max;
+	return outbox_deliver_opts(st, cfg, &o, cancel, progress, arg, res, e);
+}
+
+int
+outbox_deliver_opts(struct kd_store *st, const struct kd_config *cfg,
+    const struct kd_outbox_opts *opts, volatile int *cancel,
+    kd_outbox_progress progress, void *arg, struct kd_outbox_result *res,
+    struct kd_err *e)
+{
 	struct run *run;
-	int r, done = 0, total = 0, more = 1;
+	int r, done = 0, total = 0, more = 1, max = opts->max;
 
 	memset(res, 0, sizeof(*res));
 	if ((run = calloc(1, sizeof(*run))) == NULL)
@@ -339,7 +397,10 @@ outbox_deliver(struct kd_store *st, const struct kd_config *cfg, int max,
 	run->st = st;
 	run->cfg = cfg;
 	run->res = res;
-	if ((r = run_start(run, max, &total, e)) != KD_OK)
+	run->opts = opts;
+	run->after_id = opts->after_id;
+	if ((r = run_start(run, max, &total, e)) != KD_OK ||
+	    (r = store_outbox_marks_fast(st, 1, e)) != KD_OK)
 		goto fail;
 	while (more && r == KD_OK)
 		r = deliver_batch(run, max, cancel, progress, arg, &done, total,
@@ -348,6 +409,7 @@ outbox_deliver(struct kd_store *st, const struct kd_config *cfg, int max,
 		progress(arg, done, done);
 	r = run_finish(run, r, e);
 fail:
+	store_outbox_marks_fast(st, 0, NULL);
 	smtp_close(&run->smtp);
 	free(run);
 	return r;

@@ -13,7 +13,7 @@
 struct kd_store;
 typedef struct sqlite3 sqlite3;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct kd_user {
 	int64_t	 id;		/* row id */
@@ -266,6 +266,12 @@ int	store_lockout_get(struct kd_store *, const char *scope,
 int	store_lockout_put(struct kd_store *, const char *scope,
 	    const char *name, const struct kd_lockout_row *, struct kd_err *);
 
+/* Workflow runs: this process holds `run`; runs of `workflow` whose
+ * holder died on this host become 'interrupted'. */
+int	store_workflow_run_hold(struct kd_store *, int64_t run, struct kd_err *);
+int	store_workflow_runs_interrupt(struct kd_store *, int64_t workflow,
+	    struct kd_err *);
+
 /* Outbox (the transactional outbox: rows are added inside the change's
  * own transaction; delivery happens after commit). */
 int	store_outbox_add(struct kd_store *, const struct kd_outbox_row *,
@@ -282,6 +288,29 @@ typedef int (*kd_outbox_fill)(void *, struct kd_store *,
 int	store_outbox_claim(struct kd_store *, int64_t now, int limit, int lease,
 	    kd_outbox_fill fill, void *arg, struct kd_outbox_row **, size_t *,
 	    struct kd_err *);
+/* A claim: which rows, for how long.  The claim records this process as
+ * holder (core/holder.h); claims of holders gone from this host are
+ * taken over first. */
+struct kd_outbox_claim {
+	int64_t	 now;		/* due at this time */
+	int	 all;		/* also queued rows not yet due (not held) */
+	int64_t	 after_id;	/* only ids > after_id ... */
+	int64_t	 upto_id;	/* ... and <= upto_id (0: no bound) */
+	int	 limit;
+	int	 lease;		/* seconds */
+};
+int	store_outbox_claim_ex(struct kd_store *, const struct kd_outbox_claim *,
+	    kd_outbox_fill fill, void *arg, struct kd_outbox_row **, size_t *,
+	    struct kd_err *);
+/* A re-minted activation mail has new bytes, so a new Message-ID. */
+int	store_outbox_set_message_id(struct kd_store *, int64_t id,
+	    const char *mid, struct kd_err *);
+/* Marks commit at synchronous=NORMAL (on) or FULL (off, the default):
+ * NORMAL is durable against a process crash in WAL mode. */
+int	store_outbox_marks_fast(struct kd_store *, int on, struct kd_err *);
+/* Queued rows another deliverer holds a claim on right now. */
+int	store_outbox_held(struct kd_store *, int64_t now, int64_t *n);
+int	store_outbox_max_id(struct kd_store *, int64_t *id);
 /* Queued activation mails of `key` will not be sent: they fail with
  * `why` (the key was revoked, or a newer mail replaces them). */
 int	store_outbox_cancel_key(struct kd_store *, int64_t key, const char *why,

@@ -2,6 +2,8 @@
  * delivered after commit (core/outbox.c). */
 #include "core/store_int.h"
 
+#include "core/holder.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,15 +122,18 @@ store_outbox_due(struct kd_store *st, int64_t now, int limit,
  * the same transaction, so a second deliverer (another kiosk) skips them;
  * a deliverer that dies leaves them due again once the lease runs out. */
 static int
-claim_one(struct kd_store *st, int64_t until, kd_outbox_fill fill, void *arg,
-    struct kd_outbox_row *row, int *keep, struct kd_err *e)
+claim_one(struct kd_store *st, int64_t until, const struct kd_holder *h,
+    kd_outbox_fill fill, void *arg, struct kd_outbox_row *row, int *keep,
+    struct kd_err *e)
 {
 	struct kd_err fe;
 	int r;
 
 	*keep = 1;
-	if ((r = store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? "
-	    "WHERE id = ?", "ii", until, row->id)) != KD_OK || fill == NULL)
+	if ((r = store_exec(st, e, "UPDATE outbox SET next_attempt_at = ?, "
+	    "claim_host = ?, claim_pid = ?, claim_start = ? WHERE id = ?",
+	    "itiii", until, h->host, h->pid, h->start, row->id)) != KD_OK ||
+	    fill == NULL)
 		return r;
 	kd_err_clear(&fe);
 	if ((r = fill(arg, st, row, &fe)) == KD_OK)
@@ -139,24 +144,92 @@ claim_one(struct kd_store *st, int64_t until, kd_outbox_fill fill, void *arg,
 	return store_outbox_mark_failed(st, row->id, 0, fe.msg, 1, e);
 }
 
+/* Claims held by a process of this host that is gone (kill -9): given
+ * back at once.  Claims of other hosts can only time out. */
+static int
+reclaim_dead(struct kd_store *st, int64_t now, struct kd_err *e)
+{
+	sqlite3_stmt *s;
+	int64_t pid, start;
+	char *host;
+	int r = KD_OK, alive;
+
+	if (store_prepare(st, &s, "SELECT DISTINCT claim_host, claim_pid, "
+	    "claim_start FROM outbox WHERE status = 'queued' AND "
+	    "claim_host IS NOT NULL AND next_attempt_at > ?", "i", now) != KD_OK)
+		return store_fail(st, "cannot read the outbox", e);
+	while (r == KD_OK && sqlite3_step(s) == SQLITE_ROW) {
+		host = store_col_text(s, 0);
+		pid = sqlite3_column_int64(s, 1);
+		start = sqlite3_column_int64(s, 2);
+		alive = holder_alive(host, pid, start);
+		if (!alive)
+			r = store_exec(st, e, "UPDATE outbox SET next_attempt_at "
+			    "= ?, claim_host = NULL, claim_pid = NULL, "
+			    "claim_start = NULL WHERE status = 'queued' AND "
+			    "claim_host = ? AND claim_pid = ? AND "
+			    "claim_start IS ?", "itii", now, host, pid, start);
+		free(host);
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* Rows to claim: due ones, or with `all` every queued row no live
+ * deliverer holds (a manual flush), with ids in (after, upto]. */
+static int
+claim_select(struct kd_store *st, const struct kd_outbox_claim *c,
+    struct kd_outbox_row **out, size_t *n, struct kd_err *e)
+{
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, &s, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+	    "status = 'queued' AND (next_attempt_at <= ?1 OR (?2 AND "
+	    "claim_host IS NULL)) AND id > ?3 AND (?4 = 0 OR id <= ?4) "
+	    "ORDER BY id LIMIT ?5", "iiiid", c->now, c->all, c->after_id,
+	    c->upto_id, c->limit) != KD_OK)
+		return store_fail(st, "cannot read the outbox", e);
+	return rows_read(st, s, out, n, e);
+}
+
 int
 store_outbox_claim(struct kd_store *st, int64_t now, int limit, int lease,
     kd_outbox_fill fill, void *arg, struct kd_outbox_row **out, size_t *n,
     struct kd_err *e)
 {
+	struct kd_outbox_claim c;
+
+	memset(&c, 0, sizeof(c));
+	c.now = now;
+	c.limit = limit;
+	c.lease = lease;
+	return store_outbox_claim_ex(st, &c, fill, arg, out, n, e);
+}
+
+int
+store_outbox_claim_ex(struct kd_store *st, const struct kd_outbox_claim *c,
+    kd_outbox_fill fill, void *arg, struct kd_outbox_row **out, size_t *n,
+    struct kd_err *e)
+{
 	struct kd_outbox_row *v;
+	struct kd_holder h;
 	size_t i, kept = 0;
 	int r, keep;
 
+	holder_self(&h);
+	*out = NULL;
+	*n = 0;
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
-	if ((r = store_outbox_due(st, now, limit, out, n, e)) != KD_OK) {
+	if ((r = reclaim_dead(st, c->now, e)) != KD_OK ||
+	    (r = claim_select(st, c, out, n, e)) != KD_OK) {
 		store_rollback(st);
 		return r;
 	}
 	v = *out;
 	for (i = 0; i < *n && r == KD_OK; i++) {
-		r = claim_one(st, now + lease, fill, arg, &v[i], &keep, e);
+		r = claim_one(st, c->now + c->lease, &h, fill, arg, &v[i], &keep,
+		    e);
 		if (!keep) {	/* failed for good: an empty row, dropped below */
 			store_outbox_free_row(&v[i]);
 			memset(&v[i], 0, sizeof(v[i]));
@@ -182,7 +255,8 @@ int
 store_outbox_unclaim(struct kd_store *st, int64_t id, int64_t now,
     struct kd_err *e)
 {
-	return store_exec(st, e, "UPDATE outbox SET next_attempt_at = ? WHERE "
+	return store_exec(st, e, "UPDATE outbox SET next_attempt_at = ?, "
+	    "claim_host = NULL, claim_pid = NULL, claim_start = NULL WHERE "
 	    "id = ? AND status = 'queued'", "ii", now, id);
 }
 
@@ -211,7 +285,8 @@ store_outbox_mark_sent(struct kd_store *st, int64_t id, int64_t now,
 
 	r = store_exec(st, e, "UPDATE outbox SET status = 'sent', sent_at = ?, "
 	    "attempts = attempts + 1, last_error = NULL, body = CASE WHEN "
-	    "secret THEN NULL ELSE body END WHERE id = ?", "ii", now, id);
+	    "secret THEN NULL ELSE body END, claim_host = NULL, claim_pid = "
+	    "NULL, claim_start = NULL WHERE id = ?", "ii", now, id);
 	if (r != KD_OK)
 		return r;
 	store_int(st, &secret, "SELECT secret FROM outbox WHERE id = ?", "i", id);
@@ -227,7 +302,8 @@ store_outbox_mark_failed(struct kd_store *st, int64_t id, int64_t next_attempt,
 {
 	return store_exec(st, e, "UPDATE outbox SET attempts = attempts + 1, "
 	    "last_error = ?, next_attempt_at = ?, status = CASE WHEN ? THEN "
-	    "'failed' ELSE 'queued' END WHERE id = ?", "tidi", error,
+	    "'failed' ELSE 'queued' END, claim_host = NULL, claim_pid = NULL, "
+	    "claim_start = NULL WHERE id = ?", "tidi", error,
 	    next_attempt, permanent, id);
 }
 
@@ -236,8 +312,46 @@ store_outbox_defer(struct kd_store *st, int64_t id, int64_t next_attempt,
     const char *error, struct kd_err *e)
 {
 	return store_exec(st, e, "UPDATE outbox SET last_error = ?, "
-	    "next_attempt_at = ? WHERE id = ? AND status = 'queued'", "tii",
+	    "next_attempt_at = ?, claim_host = NULL, claim_pid = NULL, "
+	    "claim_start = NULL WHERE id = ? AND status = 'queued'", "tii",
 	    error, next_attempt, id);
+}
+
+/* In WAL mode a commit at synchronous=NORMAL is written to the WAL before
+ * COMMIT returns, so it survives a crash of the process (kill -9); only a
+ * power cut can lose the last ones, which then resends their mail (at
+ * least once, as ever).  That makes a mark per message cheap. */
+int
+store_outbox_marks_fast(struct kd_store *st, int on, struct kd_err *e)
+{
+	if (sqlite3_exec(st->db, on ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, "cannot set synchronous", e);
+	return KD_OK;
+}
+
+int
+store_outbox_set_message_id(struct kd_store *st, int64_t id, const char *mid,
+    struct kd_err *e)
+{
+	return store_exec(st, e, "UPDATE outbox SET message_id = ? WHERE id = ?",
+	    "ti", mid, id);
+}
+
+int
+store_outbox_held(struct kd_store *st, int64_t now, int64_t *n)
+{
+	*n = 0;
+	return store_int(st, n, "SELECT count(*) FROM outbox WHERE status = "
+	    "'queued' AND claim_host IS NOT NULL AND next_attempt_at > ?", "i",
+	    now);
+}
+
+int
+store_outbox_max_id(struct kd_store *st, int64_t *id)
+{
+	*id = 0;
+	return store_int(st, id, "SELECT coalesce(max(id), 0) FROM outbox", "");
 }
 
 int

@@ -225,6 +225,15 @@ static const char *migrations[] = {
 	"CREATE TRIGGER memberships_count_delete AFTER DELETE ON memberships "
 	"  BEGIN UPDATE groups SET members = members - 1 "
 	"  WHERE id = old.group_id; END;",
+
+	/* 7: who holds an outbox claim or a workflow run (core/holder.h), so
+	 * a dead holder's lease is taken over at once. */
+	"ALTER TABLE outbox ADD COLUMN claim_host TEXT;"
+	"ALTER TABLE outbox ADD COLUMN claim_pid INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN claim_start INTEGER;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_host TEXT;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_pid INTEGER;"
+	"ALTER TABLE workflow_runs ADD COLUMN holder_start INTEGER;",
 };
 
 int

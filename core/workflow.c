@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/holder.h"
 #include "core/store_int.h"
 #include "core/validate.h"
 
@@ -134,12 +135,20 @@ row_read(sqlite3_stmt *s, struct kd_workflow *w)
 	w->last.failed = sqlite3_column_int64(s, 16);
 	snprintf(w->last.status, sizeof(w->last.status), "%s",
 	    sqlite3_column_text(s, 17) ? (const char *)sqlite3_column_text(s, 17) : "");
+	/* Running, by a process that is gone (kill -9): interrupted.  The
+	 * next run closes it so in the database too. */
+	if (strcmp(w->last.status, "running") == 0 &&
+	    sqlite3_column_type(s, 18) != SQLITE_NULL &&
+	    !holder_alive((const char *)sqlite3_column_text(s, 18),
+	    sqlite3_column_int64(s, 19), sqlite3_column_int64(s, 20)))
+		snprintf(w->last.status, sizeof(w->last.status), "interrupted");
 }
 
 #define WF_SELECT "SELECT w.id, w.name, w.type, w.use_defaults, w.auditable, " \
 	"w.bluetooth_proximity, w.offline_login, w.verification, w.created_at, " \
 	"w.created_by, r.id, r.started_at, r.finished_at, r.in_scope, " \
-	"r.created, r.skipped, r.failed, r.status FROM workflows w LEFT JOIN " \
+	"r.created, r.skipped, r.failed, r.status, r.holder_host, " \
+	"r.holder_pid, r.holder_start FROM workflows w LEFT JOIN " \
 	"workflow_runs r ON r.id = (SELECT max(id) FROM workflow_runs WHERE " \
 	"workflow = w.id) "
 

@@ -25,7 +25,7 @@ struct kd_workflow_run {
 	int64_t	 id;
 	int64_t	 started_at, finished_at;
 	int64_t	 in_scope, created, skipped, failed;
-	char	 status[16];	/* running, done, cancelled, failed */
+	char	 status[16];	/* running, done, cancelled, failed, interrupted */
 };
 
 struct kd_workflow {

@@ -165,10 +165,13 @@ run_start(struct kd_store *st, const struct kd_workflow *w, const char *actor,
 	memset(run, 0, sizeof(*run));
 	if ((r = store_begin(st, e)) != KD_OK)
 		return r;
-	if ((r = workflow_review(st, w, &rv, e)) != KD_OK ||
+	if ((r = store_workflow_runs_interrupt(st, w->id, e)) != KD_OK ||
+	    (r = workflow_review(st, w, &rv, e)) != KD_OK ||
 	    (r = store_exec(st, e, "INSERT INTO workflow_runs (workflow, "
 	    "started_at, actor, in_scope, skipped) VALUES (?, ?, ?, ?, ?)",
-	    "iitii", w->id, kd_now(), actor, rv.in_scope, rv.have_key)) != KD_OK) {
+	    "iitii", w->id, kd_now(), actor, rv.in_scope, rv.have_key)) != KD_OK ||
+	    (r = store_workflow_run_hold(st, sqlite3_last_insert_rowid(
+	    store_db(st)), e)) != KD_OK) {
 		store_rollback(st);
 		return r;
 	}

@@ -23,6 +23,8 @@ interpreters' paths).  Normally started through tests/lib/smtpd.sh.
   --tempfail-times N  only the first N matching recipients get 451 (0 = all).
   --tls CERT KEY      offer STARTTLS with this certificate (PEM files), and
                       require it before MAIL.
+  --delay MS          wait MS milliseconds before taking each message (a
+                      slow server: kill tests land mid-transfer).
   --count-only        aiosmtpd, but log the message line without writing the
                       Maildir (benchmark: separates aiosmtpd from disk).
   --fast              FAST SINK, for the benchmark only: NOT aiosmtpd but a
@@ -66,6 +68,7 @@ class Handler:
         self.reject = re.compile(args.reject) if args.reject else None
         self.tempfail = re.compile(args.tempfail) if args.tempfail else None
         self.tempfail_left = args.tempfail_times or -1
+        self.delay = args.delay / 1000.0
 
     def refuse(self, address):
         if self.reject and self.reject.search(address):
@@ -89,6 +92,8 @@ class Handler:
         head = data.split(b"\r\n\r\n", 1)[0]
         m = MSGID.search(head)
         msgid = m.group(1).decode("ascii", "replace") if m else "-"
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
         if self.box is not None:
             self.box.add(data)
         self.log.line("message id=%s from=%s to=%s bytes=%d" % (
@@ -267,6 +272,7 @@ def main():
     p.add_argument("--reject")
     p.add_argument("--tempfail")
     p.add_argument("--tempfail-times", type=int, default=0)
+    p.add_argument("--delay", type=int, default=0)
     p.add_argument("--count-only", action="store_true")
     p.add_argument("--fast", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))

@@ -12,6 +12,7 @@
 #                                  --tempfail REGEX   451 for matching RCPT
 #                                  --tempfail-times N only the first N get 451
 #                                  --tls CERT KEY     offer and require STARTTLS
+#                                  --delay MS         a slow server: MS per message
 #                                  --count-only       no Maildir (benchmark)
 #                                  --fast             not aiosmtpd (benchmark)
 #   smtpd_stop                   stop it (bounded wait); safe to call twice,

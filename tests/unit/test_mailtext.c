@@ -104,7 +104,7 @@ test_queue_writes_no_secret_and_claim_mints(void)
 	struct kd_outbox_row *rows = NULL;
 	struct kd_store *st;
 	struct kd_err e;
-	char code[12] = "", code2[12] = "";
+	char code[12] = "", code2[12] = "", mid[400] = "";
 	size_t n = 0;
 	int64_t key = setup(&st);
 
@@ -121,6 +121,7 @@ test_queue_writes_no_secret_and_claim_mints(void)
 		CHECK(strstr(rows[0].body, "\"Ada's card\"") != NULL);
 		CHECK(strstr(rows[0].body, "tap your card on the reader") != NULL);
 		CHECK(strstr(rows[0].body, cfg->activation_base_url) != NULL);
+		snprintf(mid, sizeof(mid), "%s", rows[0].message_id);
 	}
 	store_outbox_free(rows, n);
 	/* Only hashes are stored: the code is open, and nowhere in clear. */
@@ -130,8 +131,12 @@ test_queue_writes_no_secret_and_claim_mints(void)
 	 * and closes the first code. */
 	CHECK(store_outbox_claim(st, kd_now() + 601, 10, 600, mint, NULL, &rows,
 	    &n, &e) == KD_OK && n == 1);
-	if (n == 1)
+	if (n == 1) {
 		CHECK(body_code(rows[0].body, code2) && strcmp(code, code2) != 0);
+		/* New bytes, new Message-ID (issue 11): a client that drops a
+		 * repeated Message-ID cannot keep the superseded copy. */
+		CHECK(mid[0] == '<' && strcmp(rows[0].message_id, mid) != 0);
+	}
 	store_outbox_free(rows, n);
 	CHECK(code_is_open(st, code) == 0 && code_is_open(st, code2) == 1);
 	CHECK(count(st, "SELECT count(*) FROM activations") == 2);
