@@ -89,6 +89,27 @@ config_set_str(char **dst, const char *src, int secret)
 	return KD_OK;
 }
 
+/* Where the database goes when nothing names one. */
+static char *
+default_database(void)
+{
+	char *s = xdg_path("XDG_DATA_HOME", "/.local/share",
+	    "/keydesk/keydesk.db");
+
+	return s != NULL ? s : strdup("keydesk.db");	/* no home at all */
+}
+
+int
+config_database_is_default(const struct kd_config *c)
+{
+	char *d = default_database();
+	int same = d != NULL && c->database != NULL &&
+	    strcmp(d, c->database) == 0;
+
+	free(d);
+	return same;
+}
+
 struct kd_config *
 config_new(void)
 {
@@ -96,10 +117,7 @@ config_new(void)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	c->database = xdg_path("XDG_DATA_HOME", "/.local/share",
-	    "/keydesk/keydesk.db");
-	if (c->database == NULL)
-		c->database = strdup("keydesk.db");	/* no home at all */
+	c->database = default_database();
 	/* localhost: `keydesk serve` on this machine works in a browser as
 	 * it comes (a secure context without a certificate). */
 	c->rp_id = strdup("localhost");

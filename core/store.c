@@ -81,14 +81,14 @@ configure(struct kd_store *st, struct kd_err *e)
 	return KD_OK;
 }
 
-int
-store_open(struct kd_store **out, const char *path, struct kd_err *e)
+static int
+open_db(struct kd_store **out, const char *path, int create, struct kd_err *e)
 {
 	struct kd_store *st = NULL;
 	int r;
 
 	*out = NULL;
-	if (strcmp(path, ":memory:") != 0 &&
+	if (strcmp(path, ":memory:") != 0 && create &&
 	    ((r = make_parent_dirs(path, e)) != KD_OK ||
 	    (r = create_file_private(path, e)) != KD_OK))
 		return r;
@@ -98,7 +98,8 @@ store_open(struct kd_store **out, const char *path, struct kd_err *e)
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX,
+	    NULL) != SQLITE_OK) {
 		r = kd_err_set(e, KD_ERR_DB, "cannot open database %s: %s",
 		    path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
@@ -110,6 +111,44 @@ store_open(struct kd_store **out, const char *path, struct kd_err *e)
 fail:
 	store_close(&st);
 	return r;
+}
+
+int
+store_open(struct kd_store **out, const char *path, struct kd_err *e)
+{
+	return open_db(out, path, 1, e);
+}
+
+/* A path typed by hand (--db, database:) that names no file is a mistake
+ * far more often than a wish for a new, empty database. */
+int
+store_open_existing(struct kd_store **out, const char *path, struct kd_err *e)
+{
+	struct stat sb;
+
+	*out = NULL;
+	if (strcmp(path, ":memory:") != 0 && stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return kd_err_set(e, KD_ERR_NOTFOUND, "database %s does "
+			    "not exist (check --db or database: in the "
+			    "configuration; keydesk init creates it)", path);
+		return kd_err_set(e, KD_ERR_IO, "database %s: %s", path,
+		    strerror(errno));
+	}
+	return open_db(out, path, 0, e);
+}
+
+int
+store_check_private(const char *path, struct kd_err *e)
+{
+	struct stat sb;
+
+	if (strcmp(path, ":memory:") == 0 || stat(path, &sb) != 0 ||
+	    (sb.st_mode & 0077) == 0)
+		return KD_OK;
+	return kd_err_set(e, KD_ERR_DENIED, "warning: database %s can be read "
+	    "by other users (mode %04o): run chmod 600 %s", path,
+	    (unsigned)(sb.st_mode & 07777), path);
 }
 
 void
