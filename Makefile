@@ -130,18 +130,20 @@ clean:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# --- fuzz: libFuzzer harnesses for the parsers of what a card or a browser
-# hands keydesk (core/apdu.c, core/fido_cose.c, core/webauthn*.c).  `make
+# --- fuzz: libFuzzer harnesses for the parsers of what a card, a browser or
+# a file hands keydesk (core/apdu.c, core/fido_cose.c, core/webauthn*.c,
+# core/csv.c, the YAML loader in config/).  `make
 # fuzz` builds $(BUILD)/fuzz/fuzz_*; how to run them: tests/fuzz/README.
 # Needs clang (libFuzzer); not part of `make test`.
 FUZZ_CC   ?= clang
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_DEPS := core/apdu.c core/fido_cose.c core/util.c core/webauthn.c \
-             core/webauthn_att.c core/webauthn_json.c
+             core/webauthn_att.c core/webauthn_json.c core/csv.c \
+             $(wildcard config/*.c) core/model.c
 FUZZ_HDRS := core/apdu.h core/fido.h core/kd.h core/webauthn.h \
-             core/webauthn_int.h
-FUZZ_LIBS := -lfido2 -lcbor -ljansson -lcrypto
+             core/webauthn_int.h core/csv.h $(wildcard config/*.h)
+FUZZ_LIBS := -lfido2 -lcbor -ljansson -lcrypto -lyaml
 fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
