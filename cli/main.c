@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/codekey.h"
 #include "core/operator.h"
 #include "core/outbox.h"
 #include "tui/tui.h"
@@ -157,6 +158,9 @@ cli_store(struct cli *c)
 	else if ((r = store_open_existing(&c->st, path, &e)) == KD_ERR_NOTFOUND &&
 	    c->interactive && ask_create(path))
 		r = store_open(&c->st, path, &e);
+	if (r == KD_OK && (r = codekey_load(c->cfg->code_key_file, path,
+	    &e)) != KD_OK)
+		store_close(&c->st);
 	if (r != KD_OK) {
 		cli_fail(CLI_ERR, "%s", e.msg);
 		return NULL;

@@ -21,6 +21,7 @@ struct kd_config {
 	char	*rp_name;
 
 	char	*activation_base_url;	/* the link is base_url + token */
+	char	*code_key_file;	/* HMAC key for codes; NULL: beside the db */
 	int	 link_lifetime;		/* seconds */
 	int	 code_lifetime;		/* seconds */
 	int	 pin_length;		/* generated card PINs, >= 6 */

@@ -3,6 +3,7 @@
 #include "core/enroll.h"
 
 #include "core/activate.h"
+#include "core/codekey.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ enroll_code_hash(const char *code, unsigned char out[32])
 		kd_wipe(norm, sizeof(norm));
 		return KD_ERR_INVALID;
 	}
-	kd_sha256(norm, n, out);
+	codekey_mac(norm, n, out);	/* keyed: the code space is small */
 	kd_wipe(norm, sizeof(norm));
 	return KD_OK;
 }

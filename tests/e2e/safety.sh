@@ -96,4 +96,50 @@ kd user add --id Q1 --name 'Eve groups=admins reason=ok' --email q@example.com -
 kd audit --user Q1 --json >"$T/a.json"
 check "audit details quote a value with spaces and =" \
     sh -c "json_get() { /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \"\$1\" \"\$2\"; }; json_get '$T/a.json' 'd[0][\"details\"]' | grep -q '^name=\"Eve groups=admins reason=ok\" email=q@example.com username=q1 groups='"
+
+# --- 9: activation codes are stored as HMAC-SHA256 under a key kept
+# outside the database (DB.codekey, 0600, or activation.code_key_file).
+. "$KD_TOP/tests/lib/smtpd.sh"
+trap smtpd_stop EXIT
+smtpd_start "$T/mail" || { echo "not ok - smtp sink starts"; exit 1; }
+# code_check DB KEYFILE TO: "hmac" if the stored hash is the keyed one of
+# the code mailed to TO, "sha256" if it is the plain hash, else "none".
+code_check() {
+	/usr/bin/python3 - "$1" "$2" "$T/mail" "$3" <<'EOP'
+import hashlib, hmac, mailbox, re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+body = [m.get_payload(decode=True).decode() for m in mailbox.Maildir(sys.argv[3], create=False) if sys.argv[4] in m["To"]][0]
+code = re.search(r"\b([A-Z2-9]{5})-([A-Z2-9]{5})\b", body)
+norm = (code.group(1) + code.group(2)).encode()
+stored = [r[0] for r in db.execute("SELECT code_hash FROM activations")]
+key = open(sys.argv[2], "rb").read()
+if hmac.new(key, norm, hashlib.sha256).digest() in stored: print("hmac")
+elif hashlib.sha256(norm).digest() in stored: print("sha256")
+else: print("none")
+EOP
+}
+cat >"$T/ck.yaml" <<EOC
+relying_party: {id: keydesk.example.com}
+smtp: {url: "$SMTPD_URL", starttls: none}
+activation:
+  base_url: "https://keydesk.example.com/activate/"
+  code_key_file: $T/elsewhere.key
+EOC
+grep -v code_key_file "$T/ck.yaml" >"$T/cs.yaml"
+"$KEYDESK" --config "$T/cs.yaml" --db "$DB" user add --id H1 --name 'Hash Code' \
+    --email h1@example.com --username h1 --key card --key-name c \
+    --activate email --default-settings >/dev/null 2>&1
+check "the code key is made beside the database, 0600, 32 bytes" \
+    test "$(stat -c %a/%s "$DB.codekey" 2>/dev/null)" = "600/32"
+check "the stored code hash is keyed, not plain SHA-256" \
+    test "$(code_check "$DB" "$DB.codekey" h1@)" = hmac
+"$KEYDESK" --config "$T/ck.yaml" --db "$T/ck.db" init >/dev/null
+"$KEYDESK" --config "$T/ck.yaml" --db "$T/ck.db" user add --id H2 --name 'Key File' \
+    --email h2@example.com --username h2 --key card --key-name c \
+    --activate email --default-settings >/dev/null 2>&1
+check "activation.code_key_file is used" sh -c "test ! -e '$T/ck.db.codekey' && test \"\$(stat -c %a '$T/elsewhere.key')\" = 600"
+check "codes hashed under the configured key" test "$(code_check "$T/ck.db" "$T/elsewhere.key" h2@)" = hmac
+chmod 644 "$T/elsewhere.key"
+"$KEYDESK" --config "$T/ck.yaml" --db "$T/ck.db" user list >/dev/null 2>"$T/e"
+check "a readable code key is refused" sh -c "test $? -eq 1 && grep -q 'elsewhere.key can be read by other users (mode 0644): run chmod 600' '$T/e'"
 e2e_done
