@@ -103,11 +103,13 @@ ask_create(const char *path)
 {
 	char line[16];
 
-	if (!isatty(0) || !isatty(2))
+	/* On the terminal the TUI would draw on (stderr may be a log). */
+	if (!isatty(0) || !isatty(1))
 		return 0;
-	fputs("keydesk: database ", stderr);
-	cli_puts_safe(stderr, path);
-	fputs(" does not exist. Create it? [y/N] ", stderr);
+	fputs("keydesk: database ", stdout);
+	cli_puts_safe(stdout, path);
+	fputs(" does not exist. Create it? [y/N] ", stdout);
+	fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return 0;
 	return line[0] == 'y' || line[0] == 'Y';
