@@ -148,13 +148,13 @@ check "a readable code key is refused" sh -c "test $? -eq 1 && grep -q 'elsewher
 trap 'tui_stop; smtpd_stop' EXIT
 printf 'database: %s\nrelying_party: {id: keydesk.example.com}\nactivation:\n  base_url: "https://keydesk.example.com/activate/"\n' "$T/tui.db" >"$T/tui.yaml"
 tui_start "$KEYDESK" --config "$T/tui.yaml"
-check "TUI asks before creating a missing database" tui_wait "Create it? [y/N]"
+check "TUI asks before creating a missing database" tui_wait "[y/N]"
 tui_keys Enter
 tui_wait "tui exited 1" >/dev/null 2>&1
 check "TUI: no (the default) creates nothing" test ! -e "$T/tui.db"
 tui_stop
 tui_start "$KEYDESK" --config "$T/tui.yaml"
-tui_wait "Create it? [y/N]" >/dev/null
+tui_wait "[y/N]" >/dev/null
 tui_type y; tui_keys Enter
 check "TUI: y creates it and starts" tui_wait "0 users"
 check "TUI: the database is there" test -f "$T/tui.db"
