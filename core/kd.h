@@ -32,6 +32,7 @@ enum {
 	KD_ERR_HAS_PIN = -19,	/* card already has a PIN: ask the operator */
 	KD_ERR_FULL = -20,	/* no free discoverable-credential slots */
 	KD_ERR_NOTFIDO = -21,	/* card does not answer the FIDO applet */
+	KD_ERR_WRONGDEV = -22,	/* a card where a USB key was chosen, or back */
 };
 
 struct kd_err {

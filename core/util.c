@@ -62,6 +62,7 @@ kd_strerror(int code)
 	case KD_ERR_HAS_PIN: return "the card already has a PIN";
 	case KD_ERR_FULL: return "no free credential slots on the key";
 	case KD_ERR_NOTFIDO: return "not a FIDO card";
+	case KD_ERR_WRONGDEV: return "not the chosen device type";
 	}
 	return "unknown error";
 }
