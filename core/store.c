@@ -59,6 +59,13 @@ store_fail(struct kd_store *st, const char *what, struct kd_err *e)
 		return kd_err_set(e, KD_ERR_BUSY, "%s: the database is locked "
 		    "by another keydesk (waited %d s); try again", what,
 		    BUSY_TIMEOUT_MS / 1000);
+	/* A full disk shows as SQLITE_FULL, or as a bare "disk I/O error"
+	 * when the -wal or -shm file cannot grow: say which it is. */
+	if ((rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR &&
+	    sqlite3_system_errno(st->db) == ENOSPC))
+		return kd_err_set(e, KD_ERR_IO, "%s: no space left on the disk "
+		    "holding %s (the change was not made; free some space and "
+		    "try again)", what, st->path);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return kd_err_set(e, KD_ERR_EXISTS, "%s: %s", what,
 		    sqlite3_errmsg(st->db));
