@@ -23,7 +23,7 @@ check "init again leaves it" sh -c "test $? -eq 0 && grep -q 'already exists' '$
 check "an initialised database opens" test $? -eq 0
 XDG_DATA_HOME=$T/xdg "$KEYDESK" --config "$CFG" user list >"$T/o" 2>"$T/e"
 check "the default path is created on first use" sh -c "test $? -eq 0 && test -f '$T/xdg/keydesk/keydesk.db'"
-"$KEYDESK" --config "$CFG" --db "$T/typo2.db" serve --listen 127.0.0.1:1 >"$T/o" 2>"$T/e"
+timeout 10 "$KEYDESK" --config "$CFG" --db "$T/typo2.db" serve --listen 127.0.0.1:1 >"$T/o" 2>"$T/e"
 check "serve refuses a missing --db" sh -c "grep -q 'typo2.db does not exist' '$T/e' && test ! -e '$T/typo2.db'"
 
 # --- 12: a database others can read is opened with a warning naming chmod.
