@@ -17,10 +17,13 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 OPT     ?= -O2 -g
 ifeq ($(SAN),1)
 OPT     := -O1 -g $(SANFLAGS)
+# The test build (what `make test` runs) may take its time from
+# KEYDESK_FAKE_NOW; the -O2 build of `make run` and `make install` never does.
+TESTDEFS := -DKD_TEST_CLOCK
 endif
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) \
              -I. $(filter-out -D_XOPEN_SOURCE=%,$(call PKGCONF,--cflags,$(CORE_PKGS) $(TUI_PKGS) $(WEB_PKGS))) \
-             -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS)
+             -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(TESTDEFS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 # libcurl is opened on first use (core/curl_shim.c), not linked.
 CORE_LIBS = $(call PKGCONF,--libs,$(filter-out libcurl,$(CORE_PKGS))) -ldl -lpthread -lm
@@ -127,18 +130,20 @@ clean:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# --- fuzz: libFuzzer harnesses for the parsers of what a card or a browser
-# hands keydesk (core/apdu.c, core/fido_cose.c, core/webauthn*.c).  `make
+# --- fuzz: libFuzzer harnesses for the parsers of what a card, a browser or
+# a file hands keydesk (core/apdu.c, core/fido_cose.c, core/webauthn*.c,
+# core/csv.c, the YAML loader in config/).  `make
 # fuzz` builds $(BUILD)/fuzz/fuzz_*; how to run them: tests/fuzz/README.
 # Needs clang (libFuzzer); not part of `make test`.
 FUZZ_CC   ?= clang
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_DEPS := core/apdu.c core/fido_cose.c core/util.c core/webauthn.c \
-             core/webauthn_att.c core/webauthn_json.c
+             core/webauthn_att.c core/webauthn_json.c core/csv.c \
+             $(wildcard config/*.c) core/model.c
 FUZZ_HDRS := core/apdu.h core/fido.h core/kd.h core/webauthn.h \
-             core/webauthn_int.h
-FUZZ_LIBS := -lfido2 -lcbor -ljansson -lcrypto
+             core/webauthn_int.h core/csv.h $(wildcard config/*.h)
+FUZZ_LIBS := -lfido2 -lcbor -ljansson -lcrypto -lyaml
 fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)

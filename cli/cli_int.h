@@ -20,6 +20,8 @@ struct cli {
 	int		 kiosk;
 	int		 role;		/* enum kd_role of the OS user */
 	int64_t		 outbox_base;	/* the last outbox id before this command */
+	int		 create_db;	/* keydesk init: a missing database is made */
+	int		 interactive;	/* the TUI: ask before making one */
 };
 
 struct cli_cmd {
@@ -89,6 +91,10 @@ int	cli_usage(const struct cli_cmd *);
 int	cli_status(int);
 /* Prints text made safe for a terminal (no control sequences). */
 void	cli_puts_safe(FILE *, const char *);
+/* Prints one line (the newline added here) with every control in it,
+ * LF included, made safe: for rows built from stored fields. */
+void	cli_line_safe(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	cli_printf_safe(FILE *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Sends queued mail after a change, when SMTP is configured; reports on

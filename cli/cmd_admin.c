@@ -239,7 +239,7 @@ cmd_key_list(struct cli *c, int argc, char **argv)
 		if (json)
 			cli_key_json(&j, &k[i]);
 		else
-			cli_printf_safe(stdout, "#%-6lld %-16.64s %-10s %-24.64s %-8s %s\n",
+			cli_line_safe(stdout, "#%-6lld %-16.64s %-10s %-24.64s %-8s %s",
 			    (long long)k[i].id, k[i].owner, model_key_type_name(k[i].type),
 			    k[i].name, model_key_status_name(k[i].status),
 			    model_verification_name(k[i].settings.verification));

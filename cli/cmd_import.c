@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "core/import.h"
@@ -91,6 +92,9 @@ cmd_import_users(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "... and %zu more\n", rep.nissues - IMPORT_MAX_ISSUES);
 	if (r != KD_OK) {
 		import_report_clear(&rep);
+		/* What is wrong with the file names the file. */
+		if (r == KD_ERR_INVALID)
+			return cli_fail(CLI_ERR, "%s: %s", path, e.msg);
 		return cli_fail(CLI_ERR, "%s", e.msg);
 	}
 	printf("%s %zu users%s", o.dry_run ? "would import" : "imported",
@@ -113,6 +117,24 @@ format_arg(int argc, char **argv, int *json)
 	return CLI_OK;
 }
 
+/* CSV for a file or a pipe is exact; on a terminal stored controls (ESC,
+ * OSC, LF...) are shown as '?' so they cannot drive the terminal. */
+static void
+export_field(const char *s, int last)
+{
+	static int tty = -1;
+	char *clean;
+
+	if (tty < 0)
+		tty = isatty(STDOUT_FILENO);
+	if (!tty || (clean = kd_sanitize_dup(s)) == NULL) {
+		csv_write_field(stdout, s, last);
+		return;
+	}
+	csv_write_field(stdout, clean, last);
+	free(clean);
+}
+
 static void
 user_out(struct cli *c, struct json *j, const struct kd_user *u)
 {
@@ -125,11 +147,11 @@ user_out(struct cli *c, struct json *j, const struct kd_user *u)
 		o += (size_t)snprintf(groups + o, sizeof(groups) - o, "%s%s",
 		    i ? ";" : "", g[i].name);
 	if (j == NULL) {
-		csv_write_field(stdout, u->user_id, 0);
-		csv_write_field(stdout, u->name, 0);
-		csv_write_field(stdout, u->email, 0);
-		csv_write_field(stdout, u->username, 0);
-		csv_write_field(stdout, groups, 1);
+		export_field(u->user_id, 0);
+		export_field(u->name, 0);
+		export_field(u->email, 0);
+		export_field(u->username, 0);
+		export_field(groups, 1);
 	} else {
 		json_obj_begin(j);
 		json_kstr(j, "user_id", u->user_id);
@@ -233,17 +255,17 @@ cmd_export_keys(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		snprintf(t, sizeof(t), "%lld", (long long)k[i].id);
-		csv_write_field(stdout, t, 0);
-		csv_write_field(stdout, k[i].owner ? k[i].owner : "", 0);
-		csv_write_field(stdout, model_key_type_name(k[i].type), 0);
-		csv_write_field(stdout, k[i].name, 0);
-		csv_write_field(stdout, model_key_status_name(k[i].status), 0);
-		csv_write_field(stdout, k[i].settings.auditable ? "true" : "false", 0);
-		csv_write_field(stdout, k[i].credential_id ? k[i].credential_id : "", 0);
-		csv_write_field(stdout, k[i].public_key ? k[i].public_key : "", 0);
-		csv_write_field(stdout, ag, 0);
+		export_field(t, 0);
+		export_field(k[i].owner ? k[i].owner : "", 0);
+		export_field(model_key_type_name(k[i].type), 0);
+		export_field(k[i].name, 0);
+		export_field(model_key_status_name(k[i].status), 0);
+		export_field(k[i].settings.auditable ? "true" : "false", 0);
+		export_field(k[i].credential_id ? k[i].credential_id : "", 0);
+		export_field(k[i].public_key ? k[i].public_key : "", 0);
+		export_field(ag, 0);
 		kd_time_iso(k[i].activated_at, t, sizeof(t));
-		csv_write_field(stdout, k[i].activated_at ? t : "", 1);
+		export_field(k[i].activated_at ? t : "", 1);
 	}
 	if (json) {
 		json_arr_end(&j);

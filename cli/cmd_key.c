@@ -141,6 +141,7 @@ cmd_activate(struct cli *c, int argc, char **argv)
 	if (tap_init(&tap, c->cfg, rd.settings.verification, rd.username,
 	    rd.name, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
+	tap_want(&tap, rd.type);
 	if ((r = cli_tap_run(c, &tap, &o)) == CLI_OK) {
 		if (activate_key_commit(c->st, c->cfg, rd.key, rd.activation,
 		    &tap.rec, tap_pin(&tap), c->actor, &e) != KD_OK)

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/admin.h"
 #include "core/outbox.h"
@@ -16,8 +17,13 @@ static int cmd_outbox_list(struct cli *, int, char **);
 static int cmd_outbox_flush(struct cli *, int, char **);
 static int cmd_audit(struct cli *, int, char **);
 static int cmd_config_check(struct cli *, int, char **);
+static int cmd_init(struct cli *, int, char **);
 
 const struct cli_cmd cli_cmds_misc[] = {
+	/* Any role: an empty database grants nothing, and the file system
+	 * already decides who may create a file there. */
+	{ "init", "", "create the database at the configured or --db path",
+	    cmd_init, 0 },
 	{ "group add", "NAME", "create a group", cmd_group_add, KD_PERM_EDIT },
 	{ "group list", "[--json]", "list groups with member counts",
 	    cmd_group_list, 0 },
@@ -90,7 +96,7 @@ cmd_group_list(struct cli *c, int argc, char **argv)
 		json_arr_begin(&j);
 	for (i = 0; i < n; i++) {
 		if (!json) {
-			cli_printf_safe(stdout, "%-32.64s %lld\n", g[i].name,
+			cli_line_safe(stdout, "%-32.64s %lld", g[i].name,
 			    (long long)g[i].members);
 			continue;
 		}
@@ -153,7 +159,7 @@ cmd_outbox_list(struct cli *c, int argc, char **argv)
 		}
 		kd_time_format(m[i].created_at, t, sizeof(t));
 		kd_time_format(m[i].next_attempt_at, next, sizeof(next));
-		cli_printf_safe(stdout, "#%-6lld %-7s %s %-32.254s %s%s%s%s%s\n",
+		cli_line_safe(stdout, "#%-6lld %-7s %s %-32.254s %s%s%s%s%s",
 		    (long long)m[i].id, m[i].status, t, m[i].to_addr,
 		    m[i].subject, m[i].status[0] == 'q' ? " | next attempt " :
 		    "", m[i].status[0] == 'q' ? next : "",
@@ -313,7 +319,7 @@ cmd_audit(struct cli *c, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (!json) {
 			kd_time_format(a[i].at, t, sizeof(t));
-			cli_printf_safe(stdout, "%s %-12s %-14s %-16s %s\n", t,
+			cli_line_safe(stdout, "%s %-12s %-14s %-16s %s", t,
 			    a[i].actor, a[i].action, a[i].subject ? a[i].subject : "-",
 			    a[i].details ? a[i].details : "");
 			continue;
@@ -332,6 +338,24 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		json_end(&j);
 	}
 	store_audit_free(a, n);
+	return CLI_OK;
+}
+
+static int
+cmd_init(struct cli *c, int argc, char **argv)
+{
+	const char *path = c->db_path ? c->db_path : c->cfg->database;
+	int existed;
+
+	if (simple_args(argc, argv, NULL, NULL, 0, "init") != CLI_OK)
+		return CLI_USAGE;
+	existed = access(path, F_OK) == 0;
+	c->create_db = 1;
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	cli_printf_safe(stdout, "%s %s (schema version %d)\n", existed ?
+	    "database already exists:" : "created database", path,
+	    store_schema_version(c->st));
 	return CLI_OK;
 }
 

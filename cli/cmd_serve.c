@@ -37,7 +37,12 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	    &port, &why) != KD_OK)
 		return cli_fail(CLI_USAGE, "--listen \"%s\": expected %s",
 		    listen, why);
-	/* The store is opened by the portal, once per thread it runs. */
+	/* Opened here once so a missing or readable-by-others database is
+	 * reported as for every command; then by the portal, once per
+	 * thread it runs. */
+	if (cli_store(c) == NULL)
+		return CLI_ERR;
+	store_close(&c->st);
 	o.cfg = c->cfg;
 	o.db_path = c->db_path != NULL ? c->db_path : c->cfg->database;
 	o.listen = listen;

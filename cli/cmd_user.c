@@ -212,6 +212,7 @@ cli_draft_commit(struct cli *c, struct kd_wizard *w,
 		if (tap_init(&tap, c->cfg, wizard_settings(w).verification,
 		    d->username, d->name, &e) != KD_OK)
 			return cli_fail(CLI_ERR, "%s", e.msg);
+		tap_want(&tap, d->type);
 		if ((r = cli_tap_run(c, &tap, &a->tap)) != CLI_OK)
 			goto out;
 	}

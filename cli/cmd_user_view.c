@@ -23,7 +23,7 @@ list_row_json(struct json *j, const struct kd_user *u)
 static void
 list_row_text(const struct kd_user *u)
 {
-	cli_printf_safe(stdout, "%-16.64s %-24.128s %-16.64s %-8s %s\n",
+	cli_line_safe(stdout, "%-16.64s %-24.128s %-16.64s %-8s %s",
 	    u->user_id, u->name, u->username,
 	    model_user_status_label(u->status), u->email);
 }
@@ -197,20 +197,25 @@ static void
 show_text(const struct kd_user *u, const struct kd_group *g, size_t ng,
     const struct kd_key *k, size_t nk)
 {
-	char t[32];
-	size_t i;
+	char t[32], groups[2048];
+	size_t i, o = 0;
 
-	cli_printf_safe(stdout, "User ID:   %s\nName:      %s\nEmail:     %s\n"
-	    "Username:  %s\nStatus:    %s%s\nGroups:    ", u->user_id, u->name,
-	    u->email, u->username, model_user_status_label(u->status),
+	cli_line_safe(stdout, "User ID:   %s", u->user_id);
+	cli_line_safe(stdout, "Name:      %s", u->name);
+	cli_line_safe(stdout, "Email:     %s", u->email);
+	cli_line_safe(stdout, "Username:  %s", u->username);
+	cli_line_safe(stdout, "Status:    %s%s", model_user_status_label(u->status),
 	    u->disabled ? " (disabled)" : "");
-	for (i = 0; i < ng; i++)
-		cli_printf_safe(stdout, "%s%s", i ? ", " : "", g[i].name);
-	printf("%s\nKeys:\n", ng ? "" : "-");
+	groups[0] = '\0';
+	for (i = 0; i < ng && o < sizeof(groups); i++)
+		o += (size_t)snprintf(groups + o, sizeof(groups) - o, "%s%s",
+		    i ? ", " : "", g[i].name);
+	cli_line_safe(stdout, "Groups:    %s", ng ? groups : "-");
+	printf("Keys:\n");
 	for (i = 0; i < nk; i++) {
 		kd_time_format(k[i].created_at, t, sizeof(t));
-		cli_printf_safe(stdout, "  #%lld %-28s %-20.64s %-8s verification=%s "
-		    "created %s\n", (long long)k[i].id,
+		cli_line_safe(stdout, "  #%lld %-28s %-20.64s %-8s verification=%s "
+		    "created %s", (long long)k[i].id,
 		    model_key_type_label(k[i].type), k[i].name,
 		    model_key_status_name(k[i].status),
 		    model_verification_name(k[i].settings.verification), t);

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/codekey.h"
 #include "core/operator.h"
 #include "core/outbox.h"
 #include "tui/tui.h"
@@ -95,20 +97,79 @@ cli_printf_safe(FILE *f, const char *fmt, ...)
 	cli_puts_safe(f, buf);
 }
 
-struct kd_store *
-cli_store(struct cli *c)
+/* The TUI asks before it makes a database at a path someone typed. */
+static int
+ask_create(const char *path)
+{
+	char line[16];
+
+	/* On the terminal the TUI would draw on (stderr may be a log). */
+	if (!isatty(0) || !isatty(1))
+		return 0;
+	fputs("keydesk: database ", stdout);
+	cli_puts_safe(stdout, path);
+	fputs(" does not exist. Create it? [y/N] ", stdout);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* Warns once per process: the open happens once, the warning with it. */
+static void
+warn_private(const char *path)
 {
 	struct kd_err e;
 
+	if (store_check_private(path, &e) != KD_OK)
+		cli_fail(0, "%s", e.msg);
+}
+
+/* One line of a listing: a LF or any other control that was stored in a
+ * field (written by other means than keydesk) becomes '?', so every row
+ * stays one line. */
+void
+cli_line_safe(FILE *f, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	kd_sanitize(buf, buf, sizeof(buf));
+	fputs(buf, f);
+	fputc('\n', f);
+}
+
+struct kd_store *
+cli_store(struct cli *c)
+{
+	const char *path = c->db_path ? c->db_path : c->cfg->database;
+	struct kd_err e;
+	int r;
+
 	if (c->st != NULL)
 		return c->st;
-	if (store_open(&c->st, c->db_path ? c->db_path : c->cfg->database,
-	    &e) != KD_OK) {
+	/* Only the built-in default is made on first use; a path from --db
+	 * or database: must exist unless keydesk init (or the TUI's
+	 * question) says to create it. */
+	if (c->create_db || (c->db_path == NULL &&
+	    config_database_is_default(c->cfg)))
+		r = store_open(&c->st, path, &e);
+	else if ((r = store_open_existing(&c->st, path, &e)) == KD_ERR_NOTFOUND &&
+	    c->interactive && ask_create(path))
+		r = store_open(&c->st, path, &e);
+	if (r == KD_OK && (r = codekey_load(c->cfg->code_key_file, path,
+	    &e)) != KD_OK)
+		store_close(&c->st);
+	if (r != KD_OK) {
 		cli_fail(CLI_ERR, "%s", e.msg);
 		return NULL;
 	}
 	/* Mail queued after this is the command's own (cli_deliver). */
 	store_outbox_max_id(c->st, &c->outbox_base);
+	warn_private(path);
 	return c->st;
 }
 
@@ -221,6 +282,7 @@ run(struct cli *c, int argc, char **argv, int help)
 			print_help(stdout);
 			return CLI_OK;
 		}
+		c->interactive = !c->kiosk;
 		if (cli_store(c) == NULL)
 			return CLI_ERR;
 		return tui_run(c->cfg, c->st, &topts);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define SYSTEM_CONFIG	"/etc/keydesk/config.yaml"
-#define NSTRINGS	16	/* string fields of struct kd_config */
+#define NSTRINGS	17	/* string fields of struct kd_config */
 
 static const struct kd_key_settings default_settings[KD_KEY_NTYPES] = {
 	[KD_KEY_SMARTPHONE] = { 1, 0, 0, KD_VERIFY_BIOMETRIC },
@@ -89,6 +89,27 @@ config_set_str(char **dst, const char *src, int secret)
 	return KD_OK;
 }
 
+/* Where the database goes when nothing names one. */
+static char *
+default_database(void)
+{
+	char *s = xdg_path("XDG_DATA_HOME", "/.local/share",
+	    "/keydesk/keydesk.db");
+
+	return s != NULL ? s : strdup("keydesk.db");	/* no home at all */
+}
+
+int
+config_database_is_default(const struct kd_config *c)
+{
+	char *d = default_database();
+	int same = d != NULL && c->database != NULL &&
+	    strcmp(d, c->database) == 0;
+
+	free(d);
+	return same;
+}
+
 struct kd_config *
 config_new(void)
 {
@@ -96,10 +117,7 @@ config_new(void)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	c->database = xdg_path("XDG_DATA_HOME", "/.local/share",
-	    "/keydesk/keydesk.db");
-	if (c->database == NULL)
-		c->database = strdup("keydesk.db");	/* no home at all */
+	c->database = default_database();
 	/* localhost: `keydesk serve` on this machine works in a browser as
 	 * it comes (a secure context without a certificate). */
 	c->rp_id = strdup("localhost");
@@ -145,6 +163,7 @@ string_fields(struct kd_config *c, char ***v)
 	v[13] = &c->portal_listen;
 	v[14] = &c->portal_tls_cert;
 	v[15] = &c->portal_tls_key;
+	v[16] = &c->code_key_file;
 	return NSTRINGS;
 }
 
@@ -183,6 +202,7 @@ config_free(struct kd_config **cp)
 	free(c->rp_id);
 	free(c->rp_name);
 	free(c->activation_base_url);
+	free(c->code_key_file);
 	free(c->smtp_url);
 	free(c->smtp_from);
 	free(c->smtp_username);

@@ -21,6 +21,7 @@ struct kd_config {
 	char	*rp_name;
 
 	char	*activation_base_url;	/* the link is base_url + token */
+	char	*code_key_file;	/* HMAC key for codes; NULL: beside the db */
 	int	 link_lifetime;		/* seconds */
 	int	 code_lifetime;		/* seconds */
 	int	 pin_length;		/* generated card PINs, >= 6 */
@@ -73,6 +74,9 @@ int	config_listen_split(const char *, char *host, size_t, int *port,
  * $XDG_DATA_HOME/keydesk/keydesk.db (or ~/.local/share/keydesk/keydesk.db). */
 struct kd_config *config_new(void);
 void	config_free(struct kd_config **);
+/* The database is the built-in default path (created on first use), not
+ * one a configuration named (which must exist: keydesk init makes it). */
+int	config_database_is_default(const struct kd_config *);
 
 /* Loads YAML text (for tests: `name` is what errors call the file). */
 int	config_load_string(struct kd_config *, const char *name,

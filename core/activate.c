@@ -212,7 +212,7 @@ activate_key_commit(struct kd_store *st, const struct kd_config *cfg,
     const char *pin, const char *actor, struct kd_err *e)
 {
 	struct kd_user u = { 0 };
-	char details[512], kname[256] = "", uid[256] = "";
+	char details[512], kname[256] = "", uid[256] = "", qd[300];
 	sqlite3_stmt *s;
 	int64_t user = 0;
 	int r;
@@ -252,7 +252,8 @@ activate_key_commit(struct kd_store *st, const struct kd_config *cfg,
 	snprintf(details, sizeof(details), "key=%lld credential=%.64s aaguid=%s "
 	    "device=%.128s via=%s pin_mailed=%d", (long long)key,
 	    cred->credential_id, cred->aaguid ? cred->aaguid : "-",
-	    cred->device ? cred->device : "-", activation ? "code" : "desk",
+	    kd_quote_value(cred->device ? cred->device : "-", qd, sizeof(qd)),
+	    activation ? "code" : "desk",
 	    pin != NULL);
 	if ((r = store_audit_add(st, actor, "key.activate", uid, details, e)) != KD_OK)
 		goto fail;

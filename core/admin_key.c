@@ -89,7 +89,7 @@ admin_key_revoke(struct kd_store *st, const char *actor, int64_t key,
 {
 	struct kd_key *k;
 	struct kd_user u;
-	char details[600];
+	char details[600], qn[256], qr[256];
 	int r;
 
 	if (reason == NULL || validate_key_name(reason) != NULL)
@@ -104,8 +104,10 @@ admin_key_revoke(struct kd_store *st, const char *actor, int64_t key,
 	}
 	snprintf(details, sizeof(details), "key=%lld type=%s name=%s was=%s "
 	    "credential=%s reason=%s", (long long)key,
-	    model_key_type_name(k->type), k->name, model_key_status_name(k->status),
-	    k->credential_id ? k->credential_id : "-", reason);
+	    model_key_type_name(k->type), kd_quote_value(k->name, qn, sizeof(qn)),
+	    model_key_status_name(k->status),
+	    k->credential_id ? k->credential_id : "-",
+	    kd_quote_value(reason, qr, sizeof(qr)));
 	if ((r = store_exec(st, e, "UPDATE keys SET status = 'revoked', "
 	    "revoked_at = ?, revoked_reason = ? WHERE id = ?", "iti", kd_now(),
 	    reason, key)) == KD_OK &&
@@ -211,7 +213,7 @@ admin_key_delete(struct kd_store *st, const char *actor, int64_t key,
 {
 	struct kd_key *k;
 	struct kd_user u;
-	char details[400];
+	char details[400], qn[256];
 	int r;
 
 	if ((r = key_begin(st, key, &k, &u, e)) != KD_OK)
@@ -223,7 +225,8 @@ admin_key_delete(struct kd_store *st, const char *actor, int64_t key,
 		return key_end(st, k, &u, r, e);
 	}
 	snprintf(details, sizeof(details), "key=%lld type=%s name=%s",
-	    (long long)key, model_key_type_name(k->type), k->name);
+	    (long long)key, model_key_type_name(k->type),
+	    kd_quote_value(k->name, qn, sizeof(qn)));
 	if ((r = store_outbox_cancel_key(st, key, "the key was deleted before "
 	    "this mail went out", e)) == KD_OK &&
 	    (r = store_exec(st, e, "DELETE FROM keys WHERE id = ?", "i",

@@ -90,20 +90,28 @@ describe_user(struct kd_store *st, const struct kd_user *u, char *buf,
 {
 	struct kd_key *k = NULL;
 	struct kd_group *g = NULL;
-	size_t nk = 0, ng = 0, i, o;
+	char q[4][512], groups[512], kv[512];
+	size_t nk = 0, ng = 0, i, o = 0;
 
-	o = (size_t)snprintf(buf, len, "name=%s email=%s username=%s groups=",
-	    u->name, u->email, u->username);
+	groups[0] = '\0';
 	store_user_groups(st, u->id, &g, &ng, NULL);
-	for (i = 0; i < ng && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "",
-		    g[i].name);
+	for (i = 0; i < ng && o < sizeof(groups); i++)
+		o += (size_t)snprintf(groups + o, sizeof(groups) - o, "%s%s",
+		    i ? "," : "", g[i].name);
+	o = (size_t)snprintf(buf, len, "name=%s email=%s username=%s groups=%s",
+	    kd_quote_value(u->name, q[0], sizeof(q[0])),
+	    kd_quote_value(u->email, q[1], sizeof(q[1])),
+	    kd_quote_value(u->username, q[2], sizeof(q[2])),
+	    ng ? kd_quote_value(groups, q[3], sizeof(q[3])) : "");
 	store_key_list(st, u->id, &k, &nk, NULL);
-	for (i = 0; i < nk && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, " key#%lld=%s/%s/%s%s%s",
-		    (long long)k[i].id, model_key_type_name(k[i].type), k[i].name,
+	for (i = 0; i < nk && o < len; i++) {
+		snprintf(kv, sizeof(kv), "%s/%s/%s%s%s",
+		    model_key_type_name(k[i].type), k[i].name,
 		    model_key_status_name(k[i].status), k[i].credential_id ?
 		    "/credential:" : "", k[i].credential_id ? k[i].credential_id : "");
+		o += (size_t)snprintf(buf + o, len - o, " key#%lld=%s",
+		    (long long)k[i].id, kd_quote_value(kv, q[0], sizeof(q[0])));
+	}
 	store_groups_free(g, ng);
 	store_keys_free(k, nk);
 }

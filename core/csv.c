@@ -59,6 +59,28 @@ put(char **b, size_t *n, size_t *cap, char c)
 	return KD_OK;
 }
 
+/* A value a spreadsheet would run as a formula (=, +, -, @ first), also
+ * behind apostrophes: export guards those with one more ' and import
+ * takes exactly that one away again, so every value survives a round
+ * trip, "'=x" included. */
+static int
+formula_like(const char *s)
+{
+	while (*s == '\'')
+		s++;
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@';
+}
+
+/* Undoes csv_write_field's guard: only quoted fields carry one. */
+static void
+unguard(char *b, size_t *n)
+{
+	if (b[0] == '\'' && formula_like(b + 1)) {
+		memmove(b, b + 1, *n);	/* with the terminating NUL */
+		(*n)--;
+	}
+}
+
 /* One field; stops before the delimiter or line end that follows it. */
 static int
 read_field(struct csv_reader *r, char **out, struct kd_err *e)
@@ -94,6 +116,12 @@ read_field(struct csv_reader *r, char **out, struct kd_err *e)
 			    "an unquoted field (quote the whole field and double "
 			    "the quote)", r->line);
 		}
+		if (c == '\0') {
+			/* A C string would end here and drop the rest. */
+			free(b);
+			return kd_err_set(e, KD_ERR_INVALID, "line %d: a NUL "
+			    "byte inside a field", r->line);
+		}
 		if (c == '\n')
 			r->line++;
 		if (put(&b, &n, &cap, c) != KD_OK)
@@ -111,6 +139,8 @@ read_field(struct csv_reader *r, char **out, struct kd_err *e)
 		return kd_err_set(e, KD_ERR_INVALID, "line %d: text after a "
 		    "closing quote", r->line);
 	}
+	if (quoted == -1)
+		unguard(b, &n);
 	*out = b;
 	return KD_OK;
 nomem:
@@ -172,7 +202,7 @@ void
 csv_write_field(FILE *f, const char *s, int last)
 {
 	const char *p;
-	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+	int formula = formula_like(s);
 
 	if (strpbrk(s, ",\"\r\n") != NULL || formula) {
 		fputc('"', f);

@@ -3,6 +3,7 @@
 #include "core/enroll.h"
 
 #include "core/activate.h"
+#include "core/codekey.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ enroll_code_hash(const char *code, unsigned char out[32])
 		kd_wipe(norm, sizeof(norm));
 		return KD_ERR_INVALID;
 	}
-	kd_sha256(norm, n, out);
+	codekey_mac(norm, n, out);	/* keyed: the code space is small */
 	kd_wipe(norm, sizeof(norm));
 	return KD_OK;
 }
@@ -191,13 +192,18 @@ audit_details(const struct kd_config *cfg, const struct kd_draft *d,
     const struct kd_enroll_result *res, char *buf, size_t len)
 {
 	struct kd_key_settings s = enroll_settings(cfg, d);
-	size_t o, i;
+	char q[4][512], groups[512];
+	size_t o = 0, i;
 
-	o = (size_t)snprintf(buf, len, "name=%s email=%s username=%s groups=",
-	    d->name, d->email, d->username);
-	for (i = 0; i < d->ngroups && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "",
-		    d->groups[i]);
+	groups[0] = '\0';
+	for (i = 0; i < d->ngroups && o < sizeof(groups); i++)
+		o += (size_t)snprintf(groups + o, sizeof(groups) - o, "%s%s",
+		    i ? "," : "", d->groups[i]);
+	o = (size_t)snprintf(buf, len, "name=%s email=%s username=%s groups=%s",
+	    kd_quote_value(d->name, q[0], sizeof(q[0])),
+	    kd_quote_value(d->email, q[1], sizeof(q[1])),
+	    kd_quote_value(d->username, q[2], sizeof(q[2])),
+	    d->ngroups ? kd_quote_value(groups, q[3], sizeof(q[3])) : "");
 	if (d->want_key && o < len)
 		snprintf(buf + o, len - o, " key=%lld type=%s status=%s "
 		    "verification=%s auditable=%d offline_login=%d "

@@ -61,7 +61,8 @@ const char *enroll_key_noun(enum kd_key_type);
 
 /* Generating and hashing activation secrets (tests use them too). */
 int	enroll_secret_new(struct kd_activation_secret *);
-/* Normalises a typed code (case, spaces, dashes) and hashes it. */
+/* Normalises a typed code (case, spaces, dashes) and hashes it with the
+ * code key (HMAC-SHA256, core/codekey.h). */
 int	enroll_code_hash(const char *code, unsigned char out[32]);
 void	enroll_token_hash(const char *token, unsigned char out[32]);
 

@@ -84,11 +84,22 @@ typedef void kd_tap_progress_fn(void *arg, enum kd_tap_state,
 
 const char *fidodev_tap_state_name(enum kd_tap_state);	/* "wait-card" */
 
+/* Where the chosen device type must be found: a contactless card on a
+ * PC/SC reader, a FIDO2 key on USB HID, or either (operators, tests). */
+enum kd_transport {
+	KD_TRANSPORT_ANY = 0,
+	KD_TRANSPORT_PCSC,
+	KD_TRANSPORT_USB,
+};
+
 struct kd_enroll_req {
 	/* "pcsc:<reader>", "pcsc:" (any reader), a hidraw path, or NULL:
 	 * the first reader with a card, else the first USB key, else wait for
 	 * a card on any reader. */
 	const char	*path;
+	/* A device found on the other transport is refused (KD_ERR_WRONGDEV,
+	 * the message says what it is) before anything is written to it. */
+	enum kd_transport transport;
 	const char	*rp_id;
 	const char	*rp_name;
 	unsigned char	 user_id[KD_FIDO_USER_ID_LEN];	/* random, stored */

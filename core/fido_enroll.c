@@ -293,6 +293,28 @@ enroll_on(struct fdev *f, const struct kd_enroll_req *q,
 	return KD_OK;
 }
 
+/* Checked before the first command that changes the device: a USB key
+ * chosen but a card tapped (or the other way) must not be stored as the
+ * wrong type. */
+static int
+check_transport(const struct fdev *f, const struct kd_enroll_req *q,
+    struct kd_err *err)
+{
+	int card = strncmp(f->path, PCSC_PREFIX, strlen(PCSC_PREFIX)) == 0;
+
+	if (q->transport == KD_TRANSPORT_USB && card)
+		return kd_err_set(err, KD_ERR_WRONGDEV, "a contactless card was "
+		    "found on the reader %s, but a FIDO2 hardware key (USB) was "
+		    "chosen: touch the USB key, or choose Contactless Card",
+		    f->name ? f->name : f->path + strlen(PCSC_PREFIX));
+	if (q->transport == KD_TRANSPORT_PCSC && !card)
+		return kd_err_set(err, KD_ERR_WRONGDEV, "a USB FIDO2 key was "
+		    "found (%s), but a contactless card was chosen: tap the "
+		    "card on the reader, or choose FIDO2 Hardware Security Key",
+		    f->path);
+	return KD_OK;
+}
+
 int
 fidodev_enroll(const struct kd_enroll_req *q, struct kd_credential *cred,
     struct kd_err *err)
@@ -313,6 +335,7 @@ fidodev_enroll(const struct kd_enroll_req *q, struct kd_credential *cred,
 	a.progress = q->progress;
 	a.progress_arg = q->progress_arg;
 	if ((rc = fdev_acquire(&a, &f, err)) == KD_OK &&
+	    (rc = check_transport(f, q, err)) == KD_OK &&
 	    (rc = enroll_on(f, q, cred, err)) == KD_OK)
 		fdev_progress(f, KD_TAP_DONE);
 	fdev_release(&f);

@@ -32,6 +32,7 @@ enum {
 	KD_ERR_HAS_PIN = -19,	/* card already has a PIN: ask the operator */
 	KD_ERR_FULL = -20,	/* no free discoverable-credential slots */
 	KD_ERR_NOTFIDO = -21,	/* card does not answer the FIDO applet */
+	KD_ERR_WRONGDEV = -22,	/* a card where a USB key was chosen, or back */
 };
 
 struct kd_err {
@@ -44,8 +45,9 @@ int	kd_err_set(struct kd_err *, int, const char *, ...)
 void	kd_err_clear(struct kd_err *);
 const char *kd_strerror(int);
 
-/* Clock: seconds since the epoch.  KEYDESK_FAKE_NOW (tests) or
- * kd_clock_set() override it so expiry can be tested without waiting. */
+/* Clock: seconds since the epoch.  kd_clock_set() and, in test builds
+ * only (KD_TEST_CLOCK), KEYDESK_FAKE_NOW override it so expiry can be
+ * tested without waiting. */
 int64_t	kd_now(void);
 void	kd_clock_set(int64_t);	/* 0 = real clock again */
 /* Milliseconds on the monotonic clock: for timeouts and intervals. */
@@ -87,6 +89,9 @@ int	kd_has_control(const char *);	/* C0, DEL, C1, bidi overrides */
  * byte replaced by '?': safe to print to a terminal. */
 void	kd_sanitize(const char *, char *, size_t);
 char	*kd_sanitize_dup(const char *);
+/* `in` as one value of an audit "key=value" line: as it is when plain,
+ * else in double quotes with \" \\ \xHH escapes.  Returns buf. */
+const char *kd_quote_value(const char *in, char *buf, size_t len);
 const char *kd_os_user(void);
 
 #define KD_NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -60,6 +60,13 @@ store_fail(struct kd_store *st, const char *what, struct kd_err *e)
 		return kd_err_set(e, KD_ERR_BUSY, "%s: the database is locked "
 		    "by another keydesk (waited %d s); try again", what,
 		    BUSY_TIMEOUT_MS / 1000);
+	/* A full disk shows as SQLITE_FULL, or as a bare "disk I/O error"
+	 * when the -wal or -shm file cannot grow: say which it is. */
+	if ((rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR &&
+	    sqlite3_system_errno(st->db) == ENOSPC))
+		return kd_err_set(e, KD_ERR_IO, "%s: no space left on the disk "
+		    "holding %s (the change was not made; free some space and "
+		    "try again)", what, st->path);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return kd_err_set(e, KD_ERR_EXISTS, "%s: %s", what,
 		    sqlite3_errmsg(st->db));
@@ -108,14 +115,14 @@ configure(struct kd_store *st, struct kd_err *e)
 	return KD_OK;
 }
 
-int
-store_open(struct kd_store **out, const char *path, struct kd_err *e)
+static int
+open_db(struct kd_store **out, const char *path, int create, struct kd_err *e)
 {
 	struct kd_store *st = NULL;
 	int r;
 
 	*out = NULL;
-	if (strcmp(path, ":memory:") != 0 &&
+	if (strcmp(path, ":memory:") != 0 && create &&
 	    ((r = make_parent_dirs(path, e)) != KD_OK ||
 	    (r = create_file_private(path, e)) != KD_OK))
 		return r;
@@ -125,7 +132,8 @@ store_open(struct kd_store **out, const char *path, struct kd_err *e)
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX,
+	    NULL) != SQLITE_OK) {
 		r = kd_err_set(e, KD_ERR_DB, "cannot open database %s: %s",
 		    path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
@@ -137,6 +145,44 @@ store_open(struct kd_store **out, const char *path, struct kd_err *e)
 fail:
 	store_close(&st);
 	return r;
+}
+
+int
+store_open(struct kd_store **out, const char *path, struct kd_err *e)
+{
+	return open_db(out, path, 1, e);
+}
+
+/* A path typed by hand (--db, database:) that names no file is a mistake
+ * far more often than a wish for a new, empty database. */
+int
+store_open_existing(struct kd_store **out, const char *path, struct kd_err *e)
+{
+	struct stat sb;
+
+	*out = NULL;
+	if (strcmp(path, ":memory:") != 0 && stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return kd_err_set(e, KD_ERR_NOTFOUND, "database %s does "
+			    "not exist (check --db or database: in the "
+			    "configuration; keydesk init creates it)", path);
+		return kd_err_set(e, KD_ERR_IO, "database %s: %s", path,
+		    strerror(errno));
+	}
+	return open_db(out, path, 0, e);
+}
+
+int
+store_check_private(const char *path, struct kd_err *e)
+{
+	struct stat sb;
+
+	if (strcmp(path, ":memory:") == 0 || stat(path, &sb) != 0 ||
+	    (sb.st_mode & 0077) == 0)
+		return KD_OK;
+	return kd_err_set(e, KD_ERR_DENIED, "warning: database %s can be read "
+	    "by other users (mode %04o): run chmod 600 %s", path,
+	    (unsigned)(sb.st_mode & 07777), path);
 }
 
 void

@@ -105,7 +105,16 @@ struct kd_user_page {
 	struct kd_user_cursor next;	/* pass as `after` for that page */
 };
 
+/* Opens the database at `path`, creating it (0600, parent directories
+ * 0700) when it is missing: for the default path and `keydesk init`. */
 int	store_open(struct kd_store **, const char *path, struct kd_err *);
+/* The same for a path that must exist already: KD_ERR_NOTFOUND naming it
+ * otherwise, and nothing is created. */
+int	store_open_existing(struct kd_store **, const char *path,
+	    struct kd_err *);
+/* KD_ERR_DENIED with a warning naming the chmod when the database file can
+ * be read or written by other users: it holds personal data. */
+int	store_check_private(const char *path, struct kd_err *);
 void	store_close(struct kd_store **);
 sqlite3	*store_db(struct kd_store *);
 const char *store_path(const struct kd_store *);

@@ -74,6 +74,13 @@ make_record(struct kd_tap *t, struct kd_err *e)
 	return KD_OK;
 }
 
+void
+tap_want(struct kd_tap *t, enum kd_key_type type)
+{
+	t->transport = type == KD_KEY_CARD ? KD_TRANSPORT_PCSC :
+	    type == KD_KEY_FIDO2 ? KD_TRANSPORT_USB : KD_TRANSPORT_ANY;
+}
+
 int
 tap_run(struct kd_tap *t, struct kd_err *e)
 {
@@ -83,6 +90,7 @@ tap_run(struct kd_tap *t, struct kd_err *e)
 	free_outputs(t);
 	memset(&req, 0, sizeof(req));
 	req.path = t->path;
+	req.transport = t->transport;
 	req.rp_id = t->cfg->rp_id;
 	req.rp_name = t->cfg->rp_name;
 	memcpy(req.user_id, t->user_handle, sizeof(req.user_id));

@@ -16,6 +16,7 @@ struct kd_tap {
 	/* in */
 	const struct kd_config *cfg;
 	const char	*path;		/* reader/key, NULL: first with a card */
+	enum kd_transport transport;	/* from the chosen type: tap_want() */
 	enum kd_verification verification;
 	char		 user_name[256];
 	char		 display_name[256];
@@ -41,6 +42,8 @@ struct kd_tap {
 int	tap_init(struct kd_tap *, const struct kd_config *,
 	    enum kd_verification, const char *user_name,
 	    const char *display_name, struct kd_err *);
+/* The device must be of key type `type` (card: PC/SC, FIDO2: USB). */
+void	tap_want(struct kd_tap *, enum kd_key_type);
 /* One attempt.  KD_OK: tap->rec is ready to store.  Errors as
  * fidodev_enroll; the session can be tried again. */
 int	tap_run(struct kd_tap *, struct kd_err *);

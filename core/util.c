@@ -62,21 +62,29 @@ kd_strerror(int code)
 	case KD_ERR_HAS_PIN: return "the card already has a PIN";
 	case KD_ERR_FULL: return "no free credential slots on the key";
 	case KD_ERR_NOTFIDO: return "not a FIDO card";
+	case KD_ERR_WRONGDEV: return "not the chosen device type";
 	}
 	return "unknown error";
 }
 
 static int64_t fake_now;
 
+/* KEYDESK_FAKE_NOW is read only in test builds (KD_TEST_CLOCK, set by
+ * SAN=1): in the production binary whoever runs keydesk would choose the
+ * time behind audit stamps, expiry and every lock-out. */
 int64_t
 kd_now(void)
 {
+#ifdef KD_TEST_CLOCK
 	const char *s;
+#endif
 
 	if (fake_now != 0)
 		return fake_now;
+#ifdef KD_TEST_CLOCK
 	if ((s = getenv("KEYDESK_FAKE_NOW")) != NULL && *s != '\0')
 		return strtoll(s, NULL, 10);
+#endif
 	return (int64_t)time(NULL);
 }
 
@@ -433,6 +441,43 @@ kd_sanitize(const char *in, char *out, size_t outlen)
 		p += n;
 	}
 	out[o] = '\0';
+}
+
+/* Audit details are "key=value ..." lines: a value with a space, a quote,
+ * '=' or a control in it is quoted (\" \\ and \xHH inside), so a name
+ * like "x reason=ok" stays one value instead of forging a pair. */
+const char *
+kd_quote_value(const char *in, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t o = 0;
+	int plain = *p != '\0';
+
+	for (; *p != '\0' && plain; p++)
+		plain = *p > ' ' && *p != 0x7f && *p != '"' && *p != '=' &&
+		    *p != '\\';
+	if (len == 0)
+		return buf;
+	if (plain) {
+		snprintf(buf, len, "%s", in);
+		return buf;
+	}
+	buf[o++] = '"';
+	for (p = (const unsigned char *)(in ? in : ""); *p != '\0'; p++) {
+		if (o + 6 >= len)
+			break;
+		if (*p == '"' || *p == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)*p;
+		} else if (*p < ' ' || *p == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	if (o + 1 < len)
+		buf[o++] = '"';
+	buf[o < len ? o : len - 1] = '\0';
+	return buf;
 }
 
 char *

@@ -92,7 +92,7 @@ static int
 audit_keys(struct kd_store *st, const struct kd_workflow *w,
     const char *actor, int64_t first, int64_t *after, struct kd_err *e)
 {
-	char details[400];
+	char details[400], qn[256];
 	sqlite3_stmt *s;
 	int r = KD_OK, sr = SQLITE_DONE;
 
@@ -103,7 +103,8 @@ audit_keys(struct kd_store *st, const struct kd_workflow *w,
 	while (r == KD_OK && (sr = sqlite3_step(s)) == SQLITE_ROW) {
 		snprintf(details, sizeof(details), "key=%lld type=%s workflow=%s",
 		    (long long)sqlite3_column_int64(s, 0),
-		    model_key_type_name(w->type), w->name);
+		    model_key_type_name(w->type),
+		    kd_quote_value(w->name, qn, sizeof(qn)));
 		if (sqlite3_column_int64(s, 1) > *after)
 			*after = sqlite3_column_int64(s, 1);
 		r = store_audit_add(st, actor, "key.assign",

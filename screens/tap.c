@@ -411,6 +411,7 @@ screen_tap_new(const struct tui_app *app, const struct tap_job *job)
 		tap_fail(s, "Not activated", e.msg);
 		return &s->base;
 	}
+	tap_want(&s->tap, job->type);
 	s->tap.progress = tap_progress;
 	s->tap.progress_arg = s;
 	tap_start(s);

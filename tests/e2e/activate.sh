@@ -68,6 +68,19 @@ check "PINless: no PIN mail" sh -c "[ -z \"\$(sqlite3 '$DB' \"SELECT id FROM out
 check "PINless key active" test "$(kd user show L1 --json | /usr/bin/python3 -c 'import json,sys; k=json.load(sys.stdin)["keys"][0]; print(k["status"], k["settings"]["verification"])')" = "active pinless"
 
 # 3. Card pulled mid-tap: clear message, nothing written, retry succeeds once.
+# Issue 11, 6: the tapped device must be of the chosen type.  A USB key
+# cannot be simulated here; a card tapped for a FIDO2 key is refused
+# before anything is written to it or to the database.
+card wrongtype
+kd user add --id F1 --name 'Fay Fido' --email fay@example.com --username fay \
+    --key fido2 --key-name 'Fay key' --activate now --default-settings \
+    >"$T/o" 2>"$T/e"
+check "FIDO2 key chosen, a card tapped: refused" test $? -eq 1
+check "the refusal says a card was found and what to do" \
+    grep -q 'a contactless card was found on the reader .*, but a FIDO2 hardware key (USB) was chosen' "$T/e"
+check "nothing stored for the wrong device" sh -c "! kd user show F1 >/dev/null 2>&1"
+check "the card got no credential" sh -c "! grep -q makeCredential '$VCARD_LOG' 2>/dev/null"
+
 card pulled --pull-at makeCredential --reinsert-ms 2000
 kd user add --id R1 --name 'Rae Retry' --email rae@example.com --username rae \
     --key card --activate now --reader "$VCARD_READER" --setting verification=pinless \

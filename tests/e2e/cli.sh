@@ -93,7 +93,7 @@ printf 'smtp:\n  url: smtp://127.0.0.1:1\n  password_file: %s\n' "$T/pw.txt" >"$
 kd config check "$T/pwf.yaml" >"$T/o" 2>&1
 check "group-readable password file refused" grep -q 'pw.txt holds the SMTP password' "$T/o"
 umask_db=$(e2e_dir)
-"$KEYDESK" --config "$CFG" --db "$umask_db/new/dir/kd.db" user list >/dev/null
+"$KEYDESK" --config "$CFG" --db "$umask_db/new/dir/kd.db" init >/dev/null
 check "database file 0600, directory 0700" test "$(stat -c %a "$umask_db/new/dir/kd.db")/$(stat -c %a "$umask_db/new/dir")" = "600/700"
 "$KEYDESK" --config "$T/bad.yaml" --db "$DB" user list >/dev/null 2>"$T/e"
 check "bad config refuses to run" test $? -eq 1

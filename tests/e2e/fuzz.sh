@@ -1,6 +1,6 @@
 #!/bin/sh
 # A short libFuzzer run of each parser harness (tests/fuzz/: card answers,
-# browser POSTs): malformed, short or hostile input must give errors, never crashes.
+# browser POSTs, CSV imports, YAML configuration): malformed, short or hostile input must give errors, never crashes.
 . "$(dirname "$0")/../lib/e2e.sh"
 T=$(e2e_dir)
 FB=$KD_TOP/build/fuzz

@@ -241,7 +241,7 @@ check "audit: filter drops other actions" tui_lacks "user.edit"
 check "audit: filter drops the workflow rows" tui_lacks "key.assign"
 tui_keys Enter Enter
 check "audit: details view" tui_wait "Audit row #"
-check "audit: details in full" tui_has "reason=lost on the train"
+check "audit: details in full" tui_has "reason=\"lost on the train\""
 tui_keys Escape Escape
 sqlite3 "$DB" "UPDATE audit SET actor = 'mallory' WHERE id = 3"
 tui_keys r

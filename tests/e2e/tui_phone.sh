@@ -49,14 +49,16 @@ code_in() {
 	grep -Eo '\b[A-HJ-NP-TV-Z2-9]{5}-[A-HJ-NP-TV-Z2-9]{5}\b' | head -n 1
 }
 # link_open LINK CODE KEY [VIA]: LINK and CODE are one open activation of
-# KEY (shown by VIA: screen, mail); only their SHA-256 is stored.
+# KEY (shown by VIA: screen, mail); only the link's SHA-256 and the code's
+# HMAC-SHA256 under DB.codekey are stored.
 link_open() {
 	/usr/bin/python3 - "$DB" "$1" "$2" "$3" "${4:-}" <<'EOP'
-import hashlib, sqlite3, sys
+import hashlib, hmac, sqlite3, sys
 db, link, code, key, via = sys.argv[1:]
 tok = link.rsplit("/", 1)[1]
 th = hashlib.sha256(tok.encode()).digest()
-ch = hashlib.sha256(code.replace("-", "").upper().encode()).digest()
+ck = open(db + ".codekey", "rb").read()
+ch = hmac.new(ck, code.replace("-", "").upper().encode(), hashlib.sha256).digest()
 r = sqlite3.connect(db).execute(
     "SELECT key, via FROM activations WHERE token_hash = ? AND code_hash = ?"
     " AND used_at IS NULL AND revoked_at IS NULL", (th, ch)).fetchone()

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "core/codekey.h"
 #include "core/activate.h"
 #include "core/store.h"
 
@@ -39,6 +40,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if ((r = store_open(&st, argv[1], &e)) != KD_OK ||
+	    (r = codekey_load(NULL, argv[1], &e)) != KD_OK ||
 	    (r = kd_random(handle, sizeof(handle))) != KD_OK)
 		goto out;
 	snprintf(cred_id, sizeof(cred_id), "dGVzdC1jcmVkZW50aWFs-%lld",

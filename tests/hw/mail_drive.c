@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "core/codekey.h"
 #include "core/mail.h"
 #include "core/outbox.h"
 #include "core/store.h"
@@ -180,7 +181,9 @@ main(int argc, char **argv)
 		usage();
 	memset(&o, 0, sizeof(o));
 	kd_err_clear(&e);
-	if ((r = store_open(&st, argv[1], &e)) != KD_OK)
+	/* The code key beside the database, as keydesk itself uses it. */
+	if ((r = store_open(&st, argv[1], &e)) != KD_OK ||
+	    (r = codekey_load(NULL, argv[1], &e)) != KD_OK)
 		goto out;
 	if (strcmp(argv[2], "queue") == 0 && argc >= 4) {
 		opts_parse(argc, argv, 4, &o);

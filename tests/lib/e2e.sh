@@ -24,8 +24,17 @@ e2e_dir() {
 	echo "$d"
 }
 
-# kd ARGS...: keydesk against the test's database ($DB) and config ($CFG).
+# kd_init PATH [CONFIG]: creates the database PATH unless it is there
+# (keydesk opens an existing --db path only; see keydesk init).
+kd_init() {
+	[ -e "$1" ] && return 0
+	"$KEYDESK" ${2:+--config "$2"} --db "$1" init >/dev/null
+}
+
+# kd ARGS...: keydesk against the test's database ($DB, created on first
+# use) and config ($CFG).
 kd() {
+	if [ -n "${DB:-}" ]; then kd_init "$DB" "${CFG:-}" || return 1; fi
 	"$KEYDESK" ${CFG:+--config "$CFG"} ${DB:+--db "$DB"} "$@"
 }
 

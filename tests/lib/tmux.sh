@@ -33,7 +33,24 @@ tui_quote_() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
+# A --db path given to tui_start is created first when missing (with the
+# --config given), as an operator would run keydesk init.
+tui_init_db_() {
+	_cfg= _db= _prev=
+	for _a in "$@"; do
+		case "$_prev" in
+		--config) _cfg=$_a ;;
+		--db) _db=$_a ;;
+		esac
+		_prev=$_a
+	done
+	[ -n "$_db" ] && [ ! -e "$_db" ] &&
+	    "$KEYDESK" ${_cfg:+--config "$_cfg"} --db "$_db" init >/dev/null
+	return 0
+}
+
 tui_start() {
+	tui_init_db_ "$@"
 	_dir=${KD_TESTTMP:-/tmp}
 	_run=$(mktemp "$_dir/tui-run.XXXXXX") || return 1
 	TUI_RUN=$_run

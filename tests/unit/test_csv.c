@@ -94,6 +94,56 @@ test_writer_quotes_and_defuses_formulas(void)
 	free(buf);
 }
 
+/* Every value export writes comes back byte for byte (issue 11, 10). */
+static void
+test_round_trip_undoes_the_guard(void)
+{
+	static const char *v[] = { "@bob", "-dash", "=SUM(A1)", "+1 555",
+	    "-", "'=x", "''@y", "'plain", "it's", "O'Neil, Jr.", "a\"b" };
+	struct csv_record r[2];
+	struct kd_err e;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+	int n;
+
+	for (i = 0; i < KD_NELEM(v); i++)
+		csv_write_field(f, v[i], i + 1 == KD_NELEM(v));
+	fclose(f);
+	n = read_all(buf, r, 2, &e);
+	CHECK(n == 1 && r[0].n == KD_NELEM(v));
+	for (i = 0; n == 1 && i < r[0].n; i++)
+		CHECK_EQ_STR(r[0].field[i], v[i]);
+	clear(r, n);
+	free(buf);
+	/* Unquoted, a leading ' is data: hand-written files keep it. */
+	n = read_all("'=x,'@y\n", r, 2, &e);
+	CHECK(n == 1 && strcmp(r[0].field[0], "'=x") == 0);
+	clear(r, n);
+}
+
+static void
+test_nul_inside_a_field_is_an_error(void)
+{
+	static const char quoted[] = "a,b\n\"Nul\0Name\",x\n";
+	static const char bare[] = "a,b\nNul\0Name,x\n";
+	struct csv_reader *rd;
+	struct csv_record rec;
+	struct kd_err e;
+
+	csv_reader_new(&rd, quoted, sizeof(quoted) - 1);
+	CHECK(csv_read(rd, &rec, &e) == KD_OK);
+	csv_record_clear(&rec);
+	CHECK(csv_read(rd, &rec, &e) == KD_ERR_INVALID);
+	CHECK(strstr(e.msg, "line 2") != NULL && strstr(e.msg, "NUL") != NULL);
+	csv_reader_free(&rd);
+	csv_reader_new(&rd, bare, sizeof(bare) - 1);
+	CHECK(csv_read(rd, &rec, &e) == KD_OK);
+	csv_record_clear(&rec);
+	CHECK(csv_read(rd, &rec, &e) == KD_ERR_INVALID);
+	csv_reader_free(&rd);
+}
+
 int
 main(void)
 {
@@ -101,5 +151,7 @@ main(void)
 	RUN(test_empty_fields_and_blank_lines);
 	RUN(test_errors_name_the_line);
 	RUN(test_writer_quotes_and_defuses_formulas);
+	RUN(test_round_trip_undoes_the_guard);
+	RUN(test_nul_inside_a_field_is_an_error);
 	return tap_done();
 }
