@@ -23,6 +23,8 @@ done
 DB=$T/vg.db
 CFG=$T/c.yaml
 : >"$CFG"
+vg "$VB/keydesk" --config "$CFG" --db "$DB" init >/dev/null 2>"$T/err"
+check "valgrind init" test $? -eq 0
 vg "$VB/keydesk" --config "$CFG" --db "$DB" user add --id V1 --name 'Val Grind' \
     --email val@example.com --username val --group Tools --key card \
     --activate email --default-settings >/dev/null 2>"$T/err"
