@@ -119,6 +119,16 @@ apply(struct tui_screen *top, enum tui_do what, struct tui_screen *next,
 	return top;
 }
 
+/* F1, or `?` as htop, mc and less take it, unless a field has the
+ * focus (its cursor is showing): there `?` is typed. */
+static int
+loop_wants_help(const struct tui_key *k)
+{
+	if (k->act == TUI_K_F1)
+		return 1;
+	return k->act == TUI_K_CHAR && k->ch == L'?' && !tui_cursor_shown();
+}
+
 int
 tui_loop(struct tui_screen *top, const struct tui_app *app)
 {
@@ -150,7 +160,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 				what = TUI_STAY;
 		} else if (k.act == TUI_K_REDRAW) {
 			clearok(curscr, TRUE);
-		} else if (k.act == TUI_K_F1 && !tui_term_too_small() &&
+		} else if (loop_wants_help(&k) && !tui_term_too_small() &&
 		    strcmp(top->ops->name, "help") != 0) {
 			next = tui_help_new();
 			what = TUI_PUSH;
