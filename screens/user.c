@@ -277,7 +277,7 @@ user_frame_key(struct user *s, const struct tui_app *app,
 	case TUI_K_BACKSPACE:
 		return TUI_POP;
 	case TUI_K_F8:
-		if (tui_allows(app, KD_PERM_DELETE))
+		if (tui_permit(app, KD_PERM_DELETE))
 			user_ask_delete(s);
 		return TUI_STAY;
 	default:
@@ -285,14 +285,14 @@ user_frame_key(struct user *s, const struct tui_app *app,
 	}
 	switch (tui_key_letter(k)) {
 	case 'k':
-		if (!tui_allows(app, KD_PERM_ENROLL))
+		if (!tui_permit(app, KD_PERM_ENROLL))
 			return TUI_STAY;
 		if ((*next = screen_wizard_new(app, s->row)) != NULL)
 			return TUI_PUSH;
 		user_msg(s, TUI_ERROR, "Cannot start the new key steps.");
 		return TUI_STAY;
 	case 'd':
-		if (!tui_allows(app, KD_PERM_EDIT))
+		if (!tui_permit(app, KD_PERM_EDIT))
 			return TUI_STAY;
 		user_toggle_disabled(s, app);
 		return TUI_STAY;

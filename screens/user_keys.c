@@ -355,10 +355,10 @@ user_keys_key(struct user *s, const struct tui_app *app,
 		return 0;
 	c = k->act == TUI_K_DELETE ? 'x' : tui_key_letter(k);
 	/* What the role may not do is not offered (nor done). */
-	if ((c == 'x' && !tui_allows(app, KD_PERM_DELETE)) ||
-	    (c == 's' && !tui_allows(app, KD_PERM_ENROLL)) ||
+	if ((c == 'x' && !tui_permit(app, KD_PERM_DELETE)) ||
+	    (c == 's' && !tui_permit(app, KD_PERM_ENROLL)) ||
 	    ((c == 'e' || c == 'm' || c == 'v') &&
-	    !tui_allows(app, KD_PERM_EDIT)))
+	    !tui_permit(app, KD_PERM_EDIT)))
 		return 1;
 	return keys_action(s, cur, c);
 }
