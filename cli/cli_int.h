@@ -73,8 +73,13 @@ int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 struct kd_key;
 struct json;
 void	cli_key_json(struct json *, const struct kd_key *);
-/* "settings": {auditable, bluetooth_proximity, offline_login, verification} */
-void	cli_settings_json(struct json *, const struct kd_key_settings *);
+/* "settings": {the ones the type has: auditable, bluetooth_proximity,
+ * offline_login, verification} */
+void	cli_settings_json(struct json *, enum kd_key_type,
+	    const struct kd_key_settings *);
+/* "verification=pin", or "-" for a type without one. */
+void	cli_settings_text(enum kd_key_type, const struct kd_key_settings *,
+	    char *, size_t);
 
 struct kd_wizard;
 struct cli_draft_args {

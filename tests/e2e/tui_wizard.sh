@@ -43,9 +43,13 @@ tui_wait "(*) Contactless Card" >/dev/null
 tui_keys Enter
 check "settings step shows the defaults read-only" tui_wait "The defaults for this type"
 check "card defaults: PINless" tui_wait "PINless"
+check "settings: each explained in a line" \
+    tui_has "the key also signs in when the computer is offline"
 tui_keys Space
 check "default toggle off shows the card's settings" tui_wait "[ ] Offline Login"
 check "smartphone-only settings are not offered for a card" tui_lacks Bluetooth
+check "custom settings: explained too" \
+    tui_has "how the user proves it is them: fingerprint/face, PIN, or none"
 check "biometric is not offered for a card" tui_lacks Biometric
 tui_keys Down Space
 tui_wait "[x] Offline Login" >/dev/null
