@@ -106,6 +106,8 @@ config_print(const struct kd_config *c, FILE *fp)
 	print_duration(fp, in, "link_lifetime", c->link_lifetime);
 	print_duration(fp, in, "code_lifetime", c->code_lifetime);
 	fprintf(fp, "%spin_length: %d\n", in, c->pin_length);
+	if (c->activation_support != NULL)
+		print_str(fp, in, "support", c->activation_support);
 	print_smtp(c, fp);
 	print_defaults(c, fp);
 	fputs("kiosk:\n", fp);

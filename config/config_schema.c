@@ -26,6 +26,8 @@ static const struct config_field activation_fields[] = {
 	    60, 365 * DAY, NULL },
 	/* 63: the most a CTAP2 PIN may have (bytes; ours are digits). */
 	{ "pin_length", config_parse_int, OFF(pin_length), 6, 63, NULL },
+	{ "support", config_parse_optional, OFF(activation_support), 0, 0,
+	    NULL },
 };
 
 static const struct config_field smtp_fields[] = {
