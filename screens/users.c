@@ -319,8 +319,12 @@ users_letter(struct users *u, const struct tui_app *app, int c,
     struct tui_screen **next)
 {
 	switch (c) {
-	case '/':
+	case '/':	/* a new search, as in less and vim */
 		u->searching = 1;
+		if (u->search.len > 0) {
+			field_set(&u->search, "");
+			users_first_page(u, app);
+		}
 		return TUI_STAY;
 	case 'n':
 		return users_new_user(u, app, next);

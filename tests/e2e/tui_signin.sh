@@ -96,6 +96,8 @@ tui_keys Enter
 check "operator: user details" tui_wait "User details"
 check "operator: F8 Delete not offered" tui_lacks "Delete"
 tui_keys d
+tui_wait "Disable this user? (y/N)" >/dev/null
+tui_keys y
 check "operator: may disable" tui_wait "Disabled: workflows"
 check "operator: the audit names the operator" \
     test "$(sqlite3 "$DB" "SELECT actor FROM audit ORDER BY id DESC LIMIT 1")" = desk1

@@ -68,6 +68,16 @@ check "details: key with type, name and status" \
 check "details: key settings" tui_has "Offline Login off, PINless"
 tui_keys Escape
 check "Esc: back to the list, search kept" tui_wait "Quentin Zyx"
+tui_keys /
+tui_type "Person 0001"
+check "/ starts a new search (not appended to the old one)" \
+    tui_wait "Person 0001"
+check "/: the old search is gone" tui_lacks "Quentin Zyx"
+tui_keys Enter C-u
+tui_keys /
+tui_type "Qu"
+tui_wait "Quentin Zyx" >/dev/null
+tui_keys Enter
 tui_keys Escape
 check "Esc clears the search" tui_wait "Person 0001"
 
