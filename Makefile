@@ -120,8 +120,13 @@ install: $(KEYDESK)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/keydesk
 	install -m 0755 $(KEYDESK) $(DESTDIR)$(PREFIX)/bin/keydesk
 	install -m 0644 config/keydesk.example.yaml README.md $(DESTDIR)$(PREFIX)/share/doc/keydesk/
+	# The man page and completion come from the command table itself.
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(KEYDESK) help --man >$(DESTDIR)$(PREFIX)/share/man/man1/keydesk.1
+	$(KEYDESK) help --completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/keydesk
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/keydesk.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/keydesk
 	rm -f $(DESTDIR)$(PREFIX)/bin/keydesk
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/keydesk
 

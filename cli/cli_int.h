@@ -32,6 +32,18 @@ struct cli_cmd {
 	int		 perm;		/* enum kd_perm it needs; 0 = read */
 };
 
+/* Every table, in --help order (help.c). */
+extern const struct cli_cmd *const cli_tables[];
+extern const size_t cli_ntables;
+void	cli_help_print(FILE *);
+/* A group's commands ("user": user add, user list, ...); how many. */
+int	cli_help_group(FILE *, const char *group);
+/* One command: usage, help, its settings if it takes any, an example. */
+void	cli_help_cmd(FILE *, const struct cli_cmd *);
+/* The man page and the bash completion (help_gen.c). */
+void	cli_help_man(FILE *);
+void	cli_help_completion(FILE *);
+
 extern const struct cli_cmd cli_cmds_user[];
 extern const struct cli_cmd cli_cmds_misc[];
 
@@ -64,8 +76,13 @@ int	cli_setting_parse(enum kd_key_type, struct kd_key_settings *,
 struct kd_key;
 struct json;
 void	cli_key_json(struct json *, const struct kd_key *);
-/* "settings": {auditable, bluetooth_proximity, offline_login, verification} */
-void	cli_settings_json(struct json *, const struct kd_key_settings *);
+/* "settings": {the ones the type has: auditable, bluetooth_proximity,
+ * offline_login, verification} */
+void	cli_settings_json(struct json *, enum kd_key_type,
+	    const struct kd_key_settings *);
+/* "verification=pin", or "-" for a type without one. */
+void	cli_settings_text(enum kd_key_type, const struct kd_key_settings *,
+	    char *, size_t);
 
 struct kd_wizard;
 struct cli_draft_args {

@@ -206,6 +206,18 @@ cmd_key_settings(struct cli *c, int argc, char **argv)
 	return r;
 }
 
+/* One key; its verification only when its type has one. */
+static void
+key_list_line(const struct kd_key *k)
+{
+	char set[64];
+
+	cli_settings_text(k->type, &k->settings, set, sizeof(set));
+	cli_line_safe(stdout, "#%-6lld %-16.64s %-10s %-24.64s %-8s %s",
+	    (long long)k->id, k->owner, model_key_type_name(k->type), k->name,
+	    model_key_status_name(k->status), set);
+}
+
 static int
 cmd_key_list(struct cli *c, int argc, char **argv)
 {
@@ -239,10 +251,7 @@ cmd_key_list(struct cli *c, int argc, char **argv)
 		if (json)
 			cli_key_json(&j, &k[i]);
 		else
-			cli_line_safe(stdout, "#%-6lld %-16.64s %-10s %-24.64s %-8s %s",
-			    (long long)k[i].id, k[i].owner, model_key_type_name(k[i].type),
-			    k[i].name, model_key_status_name(k[i].status),
-			    model_verification_name(k[i].settings.verification));
+			key_list_line(&k[i]);
 	}
 	if (json) {
 		json_arr_end(&j);

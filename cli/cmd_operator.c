@@ -26,8 +26,9 @@ const struct cli_cmd cli_cmds_operator[] = {
 	    cmd_operator_disable, KD_PERM_ADMIN },
 	{ "operator enable", "NAME", "let a disabled operator sign in again",
 	    cmd_operator_disable, KD_PERM_ADMIN },
-	{ "operator password", "NAME", "set an operator's password (read "
-	    "from stdin; at least 10 characters)", cmd_operator_password,
+	{ "operator password", "NAME", "set an operator's password (asked "
+	    "twice on a terminal, else one line of stdin; at least 10 "
+	    "characters)", cmd_operator_password,
 	    KD_PERM_ADMIN },
 	{ "operator key", "NAME [--reader NAME]", "register the operator's "
 	    "own security key: tap it now", cmd_operator_key, KD_PERM_ADMIN },
@@ -122,11 +123,12 @@ read_secret(const char *prompt, char *buf, size_t len)
 	int tty = isatty(0), ok;
 
 	if (tty) {
-		fprintf(stderr, "%s", prompt);
 		tcgetattr(0, &saved);
 		t = saved;
 		t.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(0, TCSAFLUSH, &t);
+		/* Only now: what is typed once the prompt shows is kept. */
+		fprintf(stderr, "%s", prompt);
 	}
 	ok = fgets(buf, (int)len, stdin) != NULL;
 	if (tty) {
@@ -136,6 +138,25 @@ read_secret(const char *prompt, char *buf, size_t len)
 	if (ok)
 		buf[strcspn(buf, "\r\n")] = '\0';
 	return ok ? CLI_OK : cli_fail(CLI_USAGE, "no password on stdin");
+}
+
+/* The same password typed again, or nothing is changed (pw is wiped). */
+static int
+password_again(char *pw, size_t len)
+{
+	char again[256];
+	int same;
+
+	if (read_secret("Again: ", again, sizeof(again)) != CLI_OK) {
+		kd_wipe(pw, len);
+		return CLI_USAGE;
+	}
+	same = strcmp(pw, again) == 0;
+	kd_wipe(again, sizeof(again));
+	if (same)
+		return CLI_OK;
+	kd_wipe(pw, len);
+	return cli_fail(CLI_USAGE, "the passwords differ; nothing was changed");
 }
 
 static int
@@ -151,6 +172,10 @@ cmd_operator_password(struct cli *c, int argc, char **argv)
 		return CLI_ERR;
 	if (read_secret("New password: ", pw, sizeof(pw)) != CLI_OK)
 		return CLI_USAGE;
+	/* On a terminal a typo would lock the operator out: ask twice.  A
+	 * script's stdin gives it once. */
+	if (isatty(0) && (r = password_again(pw, sizeof(pw))) != CLI_OK)
+		return r;
 	r = operator_set_password(c->st, c->actor, argv[1], pw, &e);
 	kd_wipe(pw, sizeof(pw));
 	if (r != KD_OK)

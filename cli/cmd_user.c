@@ -234,6 +234,29 @@ out:
 	return r;
 }
 
+/* Every missing flag in one message, as a usage error: a script author
+ * fixes them all at once rather than one run per flag. */
+static int
+user_add_missing(const struct kd_draft *d)
+{
+	const struct { const char *flag, *val; } req[] = {
+		{ "--id", d->user_id }, { "--name", d->name },
+		{ "--email", d->email }, { "--username", d->username },
+	};
+	char buf[128] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < KD_NELEM(req); i++)
+		if (req[i].val[0] == '\0') {
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			    "%s%s", n++ ? ", " : "", req[i].flag);
+		}
+	if (n == 0)
+		return CLI_OK;
+	return cli_fail(CLI_USAGE, "user add: missing %s (keydesk user add "
+	    "--help shows an example)", buf);
+}
+
 static int
 cmd_user_add(struct cli *c, int argc, char **argv)
 {
@@ -248,6 +271,7 @@ cmd_user_add(struct cli *c, int argc, char **argv)
 	if (wizard_new(&w, c->st, c->cfg, 0, &e) != KD_OK)
 		return cli_fail(CLI_ERR, "%s", e.msg);
 	if ((r = cli_draft_parse(argc, argv, w, &a, 1)) == CLI_OK &&
+	    (r = user_add_missing(wizard_draft(w))) == CLI_OK &&
 	    (r = cli_draft_key_options(w, c->cfg, &a)) == CLI_OK)
 		r = cli_draft_commit(c, w, &a);
 	wizard_free(&w);

@@ -127,16 +127,36 @@ cli_user_list(struct cli *c, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* Only the settings the type has (core/model.c): a FIDO2 key has no
+ * verification to show. */
 void
-cli_settings_json(struct json *j, const struct kd_key_settings *s)
+cli_settings_json(struct json *j, enum kd_key_type t,
+    const struct kd_key_settings *s)
 {
+	const int on[] = { s->auditable, s->bluetooth_proximity,
+	    s->offline_login };
+	enum kd_setting i;
+
 	json_key(j, "settings");
 	json_obj_begin(j);
-	json_kbool(j, "auditable", s->auditable);
-	json_kbool(j, "bluetooth_proximity", s->bluetooth_proximity);
-	json_kbool(j, "offline_login", s->offline_login);
-	json_kstr(j, "verification", model_verification_name(s->verification));
+	for (i = KD_SET_AUDITABLE; i < KD_SET_VERIFICATION; i++)
+		if (model_setting_applies(t, i))
+			json_kbool(j, model_setting_name(i), on[i]);
+	if (model_setting_applies(t, KD_SET_VERIFICATION))
+		json_kstr(j, "verification",
+		    model_verification_name(s->verification));
 	json_obj_end(j);
+}
+
+void
+cli_settings_text(enum kd_key_type t, const struct kd_key_settings *s,
+    char *buf, size_t len)
+{
+	if (model_setting_applies(t, KD_SET_VERIFICATION))
+		snprintf(buf, len, "verification=%s",
+		    model_verification_name(s->verification));
+	else
+		snprintf(buf, len, "-");
 }
 
 void
@@ -148,7 +168,7 @@ cli_key_json(struct json *j, const struct kd_key *k)
 	json_kstr(j, "type", model_key_type_name(k->type));
 	json_kstr(j, "name", k->name);
 	json_kstr(j, "status", model_key_status_name(k->status));
-	cli_settings_json(j, &k->settings);
+	cli_settings_json(j, k->type, &k->settings);
 	json_ktime(j, "created_at", k->created_at);
 	json_ktime(j, "activated_at", k->activated_at);
 	json_kstr(j, "activated_by", k->activated_by);
@@ -197,7 +217,7 @@ static void
 show_text(const struct kd_user *u, const struct kd_group *g, size_t ng,
     const struct kd_key *k, size_t nk)
 {
-	char t[32], groups[2048];
+	char t[32], set[64], groups[2048];
 	size_t i, o = 0;
 
 	cli_line_safe(stdout, "User ID:   %s", u->user_id);
@@ -214,11 +234,11 @@ show_text(const struct kd_user *u, const struct kd_group *g, size_t ng,
 	printf("Keys:\n");
 	for (i = 0; i < nk; i++) {
 		kd_time_format(k[i].created_at, t, sizeof(t));
-		cli_line_safe(stdout, "  #%lld %-28s %-20.64s %-8s verification=%s "
+		cli_settings_text(k[i].type, &k[i].settings, set, sizeof(set));
+		cli_line_safe(stdout, "  #%lld %-28s %-20.64s %-8s %s "
 		    "created %s", (long long)k[i].id,
 		    model_key_type_label(k[i].type), k[i].name,
-		    model_key_status_name(k[i].status),
-		    model_verification_name(k[i].settings.verification), t);
+		    model_key_status_name(k[i].status), set, t);
 	}
 	if (nk == 0)
 		printf("  (none)\n");

@@ -89,7 +89,7 @@ workflow_json(struct json *j, const struct kd_config *cfg,
 	json_kstr(j, "name", w->name);
 	json_kstr(j, "key", model_key_type_name(w->type));
 	json_kbool(j, "default_settings", w->use_defaults);
-	cli_settings_json(j, w->use_defaults ? &cfg->defaults[w->type] :
+	cli_settings_json(j, w->type, w->use_defaults ? &cfg->defaults[w->type] :
 	    &w->settings);
 	json_key(j, "groups");
 	json_arr_begin(j);

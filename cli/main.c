@@ -11,31 +11,6 @@
 #include "core/outbox.h"
 #include "tui/tui.h"
 
-static const struct cli_cmd *tables[] = { cli_cmds_user, cli_cmds_key,
-    cli_cmds_admin, cli_cmds_workflow, cli_cmds_import, cli_cmds_operator,
-    cli_cmds_serve, cli_cmds_misc };
-
-static void
-print_help(FILE *f)
-{
-	const struct cli_cmd *c;
-	size_t t;
-
-	fprintf(f, "usage: keydesk [--config FILE] [--db PATH] [COMMAND ...]\n\n"
-	    "Without a command keydesk starts its full-screen interface.\n\n"
-	    "Commands:\n");
-	for (t = 0; t < KD_NELEM(tables); t++)
-		for (c = tables[t]; c->name != NULL; c++)
-			fprintf(f, "  %s %s\n      %s\n", c->name, c->usage, c->help);
-	fprintf(f, "\nGlobal options (anywhere on the line):\n"
-	    "  --config FILE  configuration file (default: $XDG_CONFIG_HOME/"
-	    "keydesk/config.yaml,\n                 then /etc/keydesk/config.yaml, "
-	    "then built-in defaults)\n"
-	    "  --db PATH      database file (overrides the configuration)\n"
-	    "  --help, --version\n"
-	    "Exit status: 0 success, 1 runtime error, 2 usage error.\n");
-}
-
 int
 cli_fail(int status, const char *fmt, ...)
 {
@@ -252,8 +227,8 @@ find_cmd(int argc, char **argv, int *used)
 	size_t t;
 	int n, i;
 
-	for (t = 0; t < KD_NELEM(tables); t++)
-		for (c = tables[t]; c->name != NULL; c++) {
+	for (t = 0; t < cli_ntables; t++)
+		for (c = cli_tables[t]; c->name != NULL; c++) {
 			name[0] = '\0';
 			for (n = 0, i = 0; i < argc && i < 3; i++) {
 				if (i > 0)
@@ -270,6 +245,37 @@ find_cmd(int argc, char **argv, int *used)
 	return best;
 }
 
+/* `keydesk help [--man | --completion bash | GROUP]`: the hidden forms
+ * print the man page and the completion at install time. */
+static int
+run_help(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--man") == 0)
+		cli_help_man(stdout);
+	else if (argc == 3 && strcmp(argv[1], "--completion") == 0 &&
+	    strcmp(argv[2], "bash") == 0)
+		cli_help_completion(stdout);
+	else if (argc == 2 && cli_help_group(stdout, argv[1]) > 0)
+		;
+	else if (argc == 1)
+		cli_help_print(stdout);
+	else
+		return cli_fail(CLI_USAGE, "usage: keydesk help [GROUP]");
+	return CLI_OK;
+}
+
+/* Not a command: a group's first word lists the group's commands (on
+ * stdout for --help, else on stderr as the usage error it is). */
+static int
+run_unknown(int argc, char **argv, int help)
+{
+	if (cli_help_group(help ? stdout : stderr, argv[0]) > 0)
+		return help ? CLI_OK : CLI_USAGE;
+	(void)argc;
+	return cli_fail(CLI_USAGE, "unknown command \"%s\" (keydesk "
+	    "--help lists them)", argv[0]);
+}
+
 static int
 run(struct cli *c, int argc, char **argv, int help)
 {
@@ -279,7 +285,7 @@ run(struct cli *c, int argc, char **argv, int help)
 
 	if (argc == 0) {
 		if (help) {
-			print_help(stdout);
+			cli_help_print(stdout);
 			return CLI_OK;
 		}
 		c->interactive = !c->kiosk;
@@ -287,12 +293,12 @@ run(struct cli *c, int argc, char **argv, int help)
 			return CLI_ERR;
 		return tui_run(c->cfg, c->st, &topts);
 	}
+	if (strcmp(argv[0], "help") == 0)
+		return run_help(argc, argv);
 	if ((cmd = find_cmd(argc, argv, &used)) == NULL)
-		return cli_fail(CLI_USAGE, "unknown command \"%s\" (keydesk "
-		    "--help lists them)", argv[0]);
+		return run_unknown(argc, argv, help);
 	if (help) {
-		printf("usage: keydesk %s %s\n  %s\n", cmd->name, cmd->usage,
-		    cmd->help);
+		cli_help_cmd(stdout, cmd);
 		return CLI_OK;
 	}
 	if (!role_allows((enum kd_role)c->role, (enum kd_perm)cmd->perm)) {
@@ -327,9 +333,12 @@ cli_main(int argc, char **argv)
 	c.actor = kd_os_user();
 	if ((c.cfg = config_new()) == NULL)
 		return cli_fail(CLI_ERR, "out of memory");
-	/* `config check FILE` loads its own file and reports its errors. */
+	/* `config check FILE` loads its own file and reports its errors; help
+	 * needs none. */
 	if (!(argc >= 2 && strcmp(argv[0], "config") == 0 &&
 	    strcmp(argv[1], "check") == 0) &&
+	    /* help is the table's, whatever this host's configuration */
+	    !(argc >= 1 && strcmp(argv[0], "help") == 0) &&
 	    config_load(c.cfg, c.config_path, &e) != KD_OK) {
 		r = cli_fail(CLI_ERR, "%s", e.msg);
 		goto out;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define SYSTEM_CONFIG	"/etc/keydesk/config.yaml"
-#define NSTRINGS	17	/* string fields of struct kd_config */
+#define NSTRINGS	18	/* string fields of struct kd_config */
 
 static const struct kd_key_settings default_settings[KD_KEY_NTYPES] = {
 	[KD_KEY_SMARTPHONE] = { 1, 0, 0, KD_VERIFY_BIOMETRIC },
@@ -164,6 +164,7 @@ string_fields(struct kd_config *c, char ***v)
 	v[14] = &c->portal_tls_cert;
 	v[15] = &c->portal_tls_key;
 	v[16] = &c->code_key_file;
+	v[17] = &c->activation_support;
 	return NSTRINGS;
 }
 
@@ -203,6 +204,7 @@ config_free(struct kd_config **cp)
 	free(c->rp_name);
 	free(c->activation_base_url);
 	free(c->code_key_file);
+	free(c->activation_support);
 	free(c->smtp_url);
 	free(c->smtp_from);
 	free(c->smtp_username);

@@ -25,6 +25,7 @@ struct kd_config {
 	int	 link_lifetime;		/* seconds */
 	int	 code_lifetime;		/* seconds */
 	int	 pin_length;		/* generated card PINs, >= 6 */
+	char	*activation_support;	/* who to ask, in every email; NULL none */
 
 	char	*smtp_url;	/* NULL: no SMTP, mail waits in the outbox */
 	enum kd_starttls smtp_starttls;

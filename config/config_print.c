@@ -108,6 +108,8 @@ config_print(const struct kd_config *c, FILE *fp)
 	fprintf(fp, "%spin_length: %d\n", in, c->pin_length);
 	if (c->code_key_file != NULL)
 		print_str(fp, in, "code_key_file", c->code_key_file);
+	if (c->activation_support != NULL)
+		print_str(fp, in, "support", c->activation_support);
 	print_smtp(c, fp);
 	print_defaults(c, fp);
 	fputs("kiosk:\n", fp);

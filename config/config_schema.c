@@ -27,6 +27,8 @@ static const struct config_field activation_fields[] = {
 	/* 63: the most a CTAP2 PIN may have (bytes; ours are digits). */
 	{ "pin_length", config_parse_int, OFF(pin_length), 6, 63, NULL },
 	{ "code_key_file", config_parse_path, OFF(code_key_file), 0, 0, NULL },
+	{ "support", config_parse_optional, OFF(activation_support), 0, 0,
+	    NULL },
 };
 
 static const struct config_field smtp_fields[] = {

@@ -50,36 +50,71 @@ queue(struct kd_store *st, const struct kd_config *cfg,
 	return store_outbox_add(st, &row, NULL, e);
 }
 
-static const char activation_subject[] = "Activate your security key";
+/* "Activate your Contactless Card for Example Corp": who is asking and
+ * for what, so the mail is not taken for phishing or ignored. */
+static void
+activation_subject(const struct kd_config *cfg, enum kd_key_type t,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "Activate your %s for %s", (unsigned)t <
+	    KD_KEY_NTYPES ? model_key_type_label(t) : "security key",
+	    cfg->rp_name);
+}
+
+/* The type of key `key`, for its mail's subject. */
+static enum kd_key_type
+activation_key_type(struct kd_store *st, int64_t key)
+{
+	enum kd_key_type t = KD_KEY_NTYPES;
+	sqlite3_stmt *s;
+
+	if (store_cached(st, &s, "SELECT type FROM keys WHERE id = ?", "i",
+	    key) != KD_OK)
+		return t;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    model_key_type_parse((const char *)sqlite3_column_text(s, 0),
+	    &t) != KD_OK)
+		t = KD_KEY_NTYPES;
+	store_release(st, s);
+	return t;
+}
 
 int
 mailtext_queue_activation(struct kd_store *st, const struct kd_config *cfg,
     const struct kd_mail_to *to, int64_t key, struct kd_err *e)
 {
+	char subject[256];
+
+	activation_subject(cfg, activation_key_type(st, key), subject,
+	    sizeof(subject));
 	/* No body and no secret yet: mailtext_mint_activation makes both
 	 * when the mail goes out. */
-	return queue(st, cfg, to, activation_subject, NULL, "activation", 0,
-	    key, e);
+	return queue(st, cfg, to, subject, NULL, "activation", 0, key, e);
 }
 
 int
 mailtext_queue_activations(struct kd_store *st, const struct kd_config *cfg,
     int64_t after_key, struct kd_err *e)
 {
-	char mid[400];
-	int r;
+	char mid[400], sub[KD_KEY_NTYPES][256];
+	int r, t;
 
 	if ((r = message_id(cfg, mid, sizeof(mid), e)) != KD_OK)
 		return r;
+	for (t = 0; t < KD_KEY_NTYPES; t++)
+		activation_subject(cfg, (enum kd_key_type)t, sub[t],
+		    sizeof(sub[t]));
 	/* One random Message-ID per call, made unique per row by the key id:
 	 * "<KEY.RANDOM@domain>". */
 	return store_exec(st, e, "INSERT INTO outbox (to_name, to_addr, "
 	    "subject, body, message_id, kind, secret, created_at, "
-	    "next_attempt_at, key) SELECT u.name, u.email, ?1, NULL, '<' || "
+	    "next_attempt_at, key) SELECT u.name, u.email, CASE k.type WHEN "
+	    "'card' THEN ?5 WHEN 'fido2' THEN ?6 ELSE ?1 END, NULL, '<' || "
 	    "k.id || '.' || substr(?2, 2), 'activation', 0, ?3, ?3, k.id "
 	    "FROM keys k JOIN users u ON u.id = k.user WHERE k.id > ?4 AND "
-	    "k.status = 'pending' ORDER BY k.id", "ttii", activation_subject,
-	    mid, kd_now(), after_key);
+	    "k.status = 'pending' ORDER BY k.id", "ttiitt",
+	    sub[KD_KEY_SMARTPHONE], mid, kd_now(), after_key, sub[KD_KEY_CARD],
+	    sub[KD_KEY_FIDO2]);
 }
 
 /* Where each device type opens its link, what it does on the page, and
@@ -88,6 +123,7 @@ static const struct {
 	const char *where;	/* "open this link ..." */
 	const char *then;	/* after the code is typed */
 	const char *kiosk;	/* the way without a browser */
+	const char *from;	/* where the device itself comes from */
 } activation_how[KD_KEY_NTYPES] = {
 	[KD_KEY_SMARTPHONE] = {
 		"open this link on your phone",
@@ -101,6 +137,7 @@ static const struct {
 		"then tap your card on the reader when\nthe browser asks",
 		"Or enter the code at an enrollment kiosk and tap your card on its\n"
 		"reader",
+		"No card yet? Collect it at the badge desk, then activate it.\n\n",
 	},
 	[KD_KEY_FIDO2] = {
 		"open this link on a computer where your\nsecurity key is plugged in",
@@ -143,6 +180,7 @@ activation_body(const struct kd_config *cfg, const char *to_name,
 	    "Hello %s,\n\n"
 	    "%s has assigned you a security key:\n\n"
 	    "  %s \"%s\"\n\n"
+	    "%s"
 	    "To activate it, %s:\n\n"
 	    "  %s%s\n\n"
 	    "On the page, enter this code, %s:\n\n"
@@ -151,11 +189,16 @@ activation_body(const struct kd_config *cfg, const char *to_name,
 	    "%s%s\n\n"
 	    "The link works until %s UTC, the code until\n"
 	    "%s UTC; each works once. If you did not expect this\n"
-	    "message, please tell your IT helpdesk and do not use the link.\n",
+	    "message, please tell %s and do not use the link.\n%s%s%s",
 	    to_name ? to_name : "", cfg->rp_name, model_key_type_label(type),
-	    key_name, activation_how[type].where, cfg->activation_base_url,
+	    key_name, activation_how[type].from ? activation_how[type].from :
+	    "", activation_how[type].where, cfg->activation_base_url,
 	    sec->token, activation_how[type].then, sec->code, pin,
-	    activation_how[type].kiosk, kiosk, lexp, cexp);
+	    activation_how[type].kiosk, kiosk, lexp, cexp,
+	    cfg->activation_support ? "the people below" : "your IT helpdesk",
+	    cfg->activation_support ? "\nQuestions? " : "",
+	    cfg->activation_support ? cfg->activation_support : "",
+	    cfg->activation_support ? "\n" : "");
 	out = strdup(body);
 	kd_wipe(body, sizeof(body));
 	return out;
@@ -273,10 +316,12 @@ mailtext_queue_pin(struct kd_store *st, const struct kd_config *cfg,
 	    "  %s\n\n"
 	    "%s"
 	    "Keep this PIN to yourself and delete this message once you\n"
-	    "know it. Nobody from IT will ever ask you for it.\n",
+	    "know it. Nobody from IT will ever ask you for it.\n%s%s%s",
 	    to->name, key_name, pin, force_change ?
 	    "You will be asked to choose a new PIN the first time you use it.\n\n" :
-	    "");
+	    "", cfg->activation_support ? "\nQuestions? " : "",
+	    cfg->activation_support ? cfg->activation_support : "",
+	    cfg->activation_support ? "\n" : "");
 	r = queue(st, cfg, to, "The PIN for your security key", body, "pin", 1,
 	    0, e);
 	kd_wipe(body, sizeof(body));

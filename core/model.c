@@ -17,6 +17,13 @@ static const char *setting_names[] = { "auditable", "bluetooth_proximity",
     "offline_login", "verification" };
 static const char *setting_labels[] = { "Auditable", "Bluetooth proximity",
     "Offline Login", "Verification" };
+/* One line each, for the Settings step, --help, the man page and docs. */
+static const char *setting_helps[] = {
+	"every sign-in with this key is written to the audit log",
+	"the phone must be near the computer (Bluetooth) to sign in",
+	"the key also signs in when the computer is offline",
+	"how the user proves it is them: fingerprint/face, PIN, or none",
+};
 
 static int
 lookup(const char **names, int n, const char *s)
@@ -40,6 +47,7 @@ const char *model_user_status_name(enum kd_user_status s) { return NAME(ustatus_
 const char *model_user_status_label(enum kd_user_status s) { return NAME(ustatus_labels, s); }
 const char *model_setting_name(enum kd_setting s) { return NAME(setting_names, s); }
 const char *model_setting_label(enum kd_setting s) { return NAME(setting_labels, s); }
+const char *model_setting_help(enum kd_setting s) { return NAME(setting_helps, s); }
 
 int
 model_key_type_parse(const char *s, enum kd_key_type *t)

@@ -69,6 +69,7 @@ const char *model_user_status_label(enum kd_user_status);	/* "No key" */
 int	model_user_status_parse(const char *, enum kd_user_status *);
 const char *model_setting_name(enum kd_setting);	/* "bluetooth_proximity" */
 const char *model_setting_label(enum kd_setting);	/* "Bluetooth proximity" */
+const char *model_setting_help(enum kd_setting);	/* what it does, one line */
 int	model_setting_parse(const char *, enum kd_setting *);
 
 /* Which settings a device type has (DESIGN.md § flows, step 5). */

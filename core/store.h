@@ -45,6 +45,7 @@ struct kd_key {
 	int64_t	 activated_at;
 	char	*activated_by;
 	int64_t	 expires_at;	/* of the open activation, 0 if none */
+	int64_t	 link_expires_at; /* its link's (earlier than the code's) */
 	char	*credential_id;	/* base64url, NULL until active */
 	char	*public_key;	/* base64url COSE key */
 	char	*aaguid;	/* hex */

@@ -50,6 +50,7 @@ key_from_row(sqlite3_stmt *s, struct kd_key *k)
 	k->revoked_reason = store_col_text(s, 16);
 	k->expires_at = sqlite3_column_int64(s, 17);
 	k->owner = store_col_text(s, 18);
+	k->link_expires_at = sqlite3_column_int64(s, 19);
 	/* A pending key whose activation ran out reads as expired. */
 	if (k->status == KD_KS_PENDING && k->expires_at > 0 &&
 	    k->expires_at <= kd_now())
@@ -88,7 +89,10 @@ store_key_list(struct kd_store *st, int64_t user, struct kd_key **out,
 	    "k.credential_id, k.public_key, k.aaguid, k.attestation_fmt, "
 	    "k.revoked_reason, (SELECT max(a.code_expires_at, a.link_expires_at) "
 	    "FROM activations a WHERE a.key = k.id AND a.used_at IS NULL AND "
-	    "a.revoked_at IS NULL ORDER BY a.id DESC LIMIT 1), u.user_id "
+	    "a.revoked_at IS NULL ORDER BY a.id DESC LIMIT 1), u.user_id, "
+	    "(SELECT a.link_expires_at FROM activations a WHERE a.key = k.id "
+	    "AND a.used_at IS NULL AND a.revoked_at IS NULL ORDER BY a.id DESC "
+	    "LIMIT 1) "
 	    "FROM keys k JOIN users u ON u.id = k.user "
 	    "WHERE ?1 = 0 OR k.user = ?1 ORDER BY k.id", "i", user) != KD_OK)
 		return store_fail(st, "cannot read keys", e);

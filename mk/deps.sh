@@ -3,7 +3,7 @@
 # apt-get line to run (otherwise).  Usage: deps.sh run|test
 set -u
 build="gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev libfido2-dev libpcsclite-dev libssl-dev libcrypt-dev libmicrohttpd-dev libjansson-dev libcbor-dev libqrencode-dev"
-test_only="tmux sqlite3 python3 python3-aiosmtpd python3-fido2 python3-pyscard pcscd vsmartcard-vpcd libclang-rt-14-dev clang valgrind chromium python3-websocket python3-pil zbar-tools openssl curl"
+test_only="tmux sqlite3 python3 python3-aiosmtpd python3-fido2 python3-pyscard pcscd vsmartcard-vpcd libclang-rt-14-dev clang valgrind chromium python3-websocket python3-pil zbar-tools openssl curl groff"
 case "${1:-run}" in
 run) want="$build" ;;
 test) want="$build $test_only" ;;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define OUTBOX_ROWS 500
 
@@ -24,10 +25,57 @@ struct outbox {
 	enum tui_role		 msg_role;
 };
 
+/* Rows told apart at 80 columns: whose, which key, when, and what next. */
 static const struct tui_column columns[] = {
-	{ "Status", 6 }, { "To", 24 }, { "Subject", 0 }, { "Tries", 5 },
-	{ "Last error", 20 },
+	{ "Status", 6 }, { "To", 22 }, { "Key", 10 }, { "Queued", 11 },
+	{ "Next try", 11 }, { "Last error", 0 },
 };
+
+/* "12-04 23:05" (UTC), short enough for a column. */
+static const char *
+outbox_time(char *buf, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%m-%d %H:%M", &tm);
+	return buf;
+}
+
+/* Queued: when the next try is due ("now" once it is); sent: when;
+ * failed: nothing more will be tried. */
+static const char *
+outbox_next(char *buf, size_t len, const struct kd_outbox_row *r)
+{
+	if (strcmp(r->status, "sent") == 0) {
+		char t[16];
+
+		snprintf(buf, len, "sent %s", outbox_time(t, sizeof(t),
+		    r->sent_at) + 6);
+		return buf;
+	}
+	if (strcmp(r->status, "failed") == 0)
+		return "gave up";
+	if (r->next_attempt_at <= kd_now())
+		return "now";
+	return outbox_time(buf, len, r->next_attempt_at);
+}
+
+/* The mail's kind in a word that fits the Key column. */
+static const char *
+outbox_kind(const char *kind)
+{
+	if (kind == NULL)
+		return "";
+	if (strcmp(kind, "activation") == 0)
+		return "link";
+	if (strcmp(kind, "pin") == 0)
+		return "PIN";
+	return kind;
+}
 
 static const char *
 outbox_cell(void *arg, size_t row, int col, attr_t *a)
@@ -42,11 +90,14 @@ outbox_cell(void *arg, size_t row, int col, attr_t *a)
 		return r->status;
 	case 1:
 		return r->to_addr;
-	case 2:
-		return r->subject;
-	case 3:
-		snprintf(s->cell, sizeof(s->cell), "%5d", r->attempts);
+	case 2:		/* the key as key list shows it, and what kind */
+		snprintf(s->cell, sizeof(s->cell), r->key > 0 ? "#%lld %s" :
+		    "%.0lld%s", (long long)r->key, outbox_kind(r->kind));
 		return s->cell;
+	case 3:
+		return outbox_time(s->cell, sizeof(s->cell), r->created_at);
+	case 4:
+		return outbox_next(s->cell, sizeof(s->cell), r);
 	default:
 		*a = tui_attr(TUI_ERROR);
 		return r->last_error ? r->last_error : "";

@@ -133,6 +133,23 @@ done_key(void *vs, struct wiz *w, const struct tui_key *k)
 static const struct tui_keyhint hints[] = {
 	{ "Enter", "Back to users" }, { "n", "Another user" },
 };
+/* A new key for an existing user came from that user's details. */
+static const struct tui_keyhint key_hints[] = {
+	{ "Enter", "Back to the user" }, { "n", "New user" },
+};
+
+static const struct tui_keyhint *
+done_keys(void *vs, size_t *n)
+{
+	const struct wiz *w = vs;
+
+	if (wizard_draft(w->wz)->existing_user) {
+		*n = KD_NELEM(key_hints);
+		return key_hints;
+	}
+	*n = KD_NELEM(hints);
+	return hints;
+}
 
 const struct wiz_view step_done_view = {
 	.step = KD_STEP_DONE,
@@ -141,4 +158,5 @@ const struct wiz_view step_done_view = {
 	.key = done_key,
 	.hints = hints,
 	.nhints = KD_NELEM(hints),
+	.keys = done_keys,
 };

@@ -1,6 +1,8 @@
 /* Step 2, Groups: the existing groups as a multi-select list, and a field
  * to create a group inline (wizard_group_create: it is made at commit,
- * nothing is written now).  Tab moves between the list and the field. */
+ * nothing is written now).  Tab moves between the list and the field;
+ * with no groups the field is all there is, so Tab stays on it.  A name
+ * typed in the field is never lost: Enter creates it wherever the focus. */
 #include "screens/wizard.h"
 #include "tui/draw.h"
 
@@ -128,16 +130,18 @@ groups_key(void *vs, struct wiz *w, const struct tui_key *k)
 {
 	struct groups *s = vs;
 
-	if (k->act == TUI_K_TAB || k->act == TUI_K_BACKTAB ||
-	    (s->focus == 1 && k->act == TUI_K_UP && s->nnames > 0) ||
+	if (s->nnames == 0)
+		s->focus = 1;
+	else if (k->act == TUI_K_TAB || k->act == TUI_K_BACKTAB ||
+	    (s->focus == 1 && k->act == TUI_K_UP) ||
 	    (s->focus == 0 && k->act == TUI_K_DOWN &&
 	    s->list.cur + 1 >= s->list.n)) {
 		s->focus = !s->focus;
 		return WIZ_HANDLED;
 	}
+	if (k->act == TUI_K_ENTER && (s->focus == 1 || s->create.len > 0))
+		return groups_create(s, w);
 	if (s->focus == 1) {
-		if (k->act == TUI_K_ENTER)
-			return groups_create(s, w);
 		switch (field_key(&s->create, k)) {
 		case TUI_W_UNHANDLED:
 			return WIZ_UNHANDLED;
@@ -171,9 +175,37 @@ groups_close(void *vs)
 }
 
 static const struct tui_keyhint hints[] = {
-	{ "Space", "Select" }, { "Tab", "Create group" }, { "Enter", "Next" },
+	{ "Space", "Select" }, { "Tab", "Create a group" }, { "Enter", "Next" },
 	{ "PgUp", "Back" }, { "Esc", "Cancel" },
 };
+#define FIELD_KEYS(enter) { "Enter", enter }, { "Tab", "Groups list" }, \
+	{ "PgUp", "Back" }, { "Esc", "Cancel" }
+#define ALONE_KEYS(enter) { "Enter", enter }, { "PgUp", "Back" }, \
+	{ "Esc", "Cancel" }
+static const struct tui_keyhint field_hints[] = { FIELD_KEYS("Create group") };
+static const struct tui_keyhint field_empty_hints[] = { FIELD_KEYS("Next") };
+static const struct tui_keyhint alone_hints[] = { ALONE_KEYS("Create group") };
+static const struct tui_keyhint alone_empty_hints[] = { ALONE_KEYS("Next") };
+
+/* The key bar follows the focus: on the field Enter creates (or, empty,
+ * goes on), and with no groups there is no list for Tab to go to. */
+static const struct tui_keyhint *
+groups_keys(void *vs, size_t *n)
+{
+	struct groups *s = vs;
+	int typed = s->create.len > 0;
+
+	if (s->focus == 0) {
+		*n = KD_NELEM(hints);
+		return hints;
+	}
+	if (s->nnames == 0) {
+		*n = KD_NELEM(alone_hints);
+		return typed ? alone_hints : alone_empty_hints;
+	}
+	*n = KD_NELEM(field_hints);
+	return typed ? field_hints : field_empty_hints;
+}
 
 const struct wiz_view step_groups_view = {
 	.step = KD_STEP_GROUPS,
@@ -183,4 +215,5 @@ const struct wiz_view step_groups_view = {
 	.close = groups_close,
 	.hints = hints,
 	.nhints = KD_NELEM(hints),
+	.keys = groups_keys,
 };

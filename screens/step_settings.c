@@ -67,6 +67,13 @@ settings_open(struct wiz *w)
 	return s;
 }
 
+/* What a setting does, one dim line under it (core/model.c says). */
+static void
+settings_draw_help(int y, enum kd_setting set)
+{
+	tui_text(y, 8, COLS - 10, tui_attr(TUI_DIM), model_setting_help(set));
+}
+
 static void
 settings_draw_defaults(struct wiz *w, int y)
 {
@@ -86,6 +93,7 @@ settings_draw_defaults(struct wiz *w, int y)
 		tui_text(y++, 30, COLS - 32, dim, i == KD_SET_VERIFICATION ?
 		    model_verification_label(ks.verification) :
 		    on[i] ? "on" : "off");
+		settings_draw_help(y++, (enum kd_setting)i);
 	}
 }
 
@@ -105,13 +113,16 @@ settings_draw(void *vs, struct wiz *w)
 	if (d->use_defaults)
 		settings_draw_defaults(w, y);
 	else {
-		for (i = 0; i < s->nbools; i++)
+		for (i = 0; i < s->nbools; i++) {
 			toggle_draw(y++, 4, COLS - 8,
 			    model_setting_label(s->bools[i]),
 			    *setting_ptr(&d->settings, s->bools[i]),
 			    s->focus == i + 1);
+			settings_draw_help(y++, s->bools[i]);
+		}
 		if (s->has_verif) {
 			tui_text(++y, 4, COLS - 8, A_BOLD, "Verification");
+			settings_draw_help(++y, KD_SET_VERIFICATION);
 			radio_draw(&s->verif, y + 1, 6, COLS - 10,
 			    s->focus == s->nbools + 1);
 			y += 1 + s->verif.n;

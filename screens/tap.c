@@ -121,6 +121,33 @@ tap_ask_pin(struct tapscr *s, const char *why)
 	snprintf(s->pin_err, sizeof(s->pin_err), "%s", why ? why : "");
 }
 
+/* Nothing to talk to.  A USB key needs no pcscd, so its operator hears
+ * only about the key; a card's operator hears what to fix: the service,
+ * or the reader. */
+static void
+tap_nodev(struct tapscr *s, const char *m)
+{
+	char buf[600];
+
+	if (s->job.type == KD_KEY_FIDO2) {
+		tap_fail(s, "No security key", "No USB security key found: "
+		    "plug one in, then Enter tries again.");
+		return;
+	}
+	if (strstr(m, "pcscd") != NULL && strstr(m, "not running") != NULL)
+		snprintf(buf, sizeof(buf), "The card reader service (pcscd) "
+		    "is not running: start it (systemctl start pcscd.socket) "
+		    "or ask your administrator, then Enter tries again.");
+	else if (strstr(m, "no card reader") != NULL)
+		snprintf(buf, sizeof(buf), "No card reader found: plug in a "
+		    "USB card reader, then Enter tries again (Readers on the "
+		    "users screen shows what keydesk sees).");
+	else
+		snprintf(buf, sizeof(buf), "%s. Check the reader, then Enter "
+		    "tries again.", m);
+	tap_fail(s, "No card reader", buf);
+}
+
 static void
 tap_failed(struct tapscr *s)
 {
@@ -140,7 +167,7 @@ tap_failed(struct tapscr *s)
 		tap_fail(s, "Not a FIDO security key", m);
 		break;
 	case KD_ERR_NODEV:
-		tap_fail(s, "No reader", m);
+		tap_nodev(s, m);
 		break;
 	case KD_ERR_FULL:
 		tap_fail(s, "The card is full", m);
@@ -212,6 +239,12 @@ tap_next_path(struct tapscr *s)
 	int i, at = -1;
 
 	pthread_mutex_lock(&s->mu);
+	if (s->npaths == 0)	/* say so rather than restart in silence */
+		snprintf(s->note, sizeof(s->note), "%s", s->job.type ==
+		    KD_KEY_FIDO2 ? "No other security key is plugged in." :
+		    "No other reader or security key is attached.");
+	else
+		s->note[0] = '\0';
 	for (i = 0; i < s->npaths; i++)
 		if (strcmp(s->paths[i], s->path) == 0)
 			at = i;
@@ -220,6 +253,8 @@ tap_next_path(struct tapscr *s)
 	else
 		s->path[0] = '\0';
 	pthread_mutex_unlock(&s->mu);
+	if (s->npaths == 0 && s->phase == PH_RUN)
+		return;
 	if (s->phase == PH_RUN) {
 		s->switching = 1;
 		s->tap.cancel = 1;
@@ -313,8 +348,10 @@ tap_key(struct tui_screen *sc, const struct tui_app *app,
 	case PH_FAILED:
 		if (esc)
 			return TUI_POP;
-		if (k->act == TUI_K_ENTER)
+		if (k->act == TUI_K_ENTER) {
+			s->note[0] = '\0';
 			tap_start(s);
+		}
 		else if (tui_key_letter(k) == 'r')
 			tap_next_path(s);
 		return TUI_STAY;

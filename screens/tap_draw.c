@@ -41,7 +41,8 @@ tap_prompt(const struct tapscr *s, int st)
 
 	switch (st) {
 	case KD_TAP_WAIT_READER:
-		return "Plug in a card reader or security key";
+		return key ? "Plug in your USB security key" :
+		    "Plug in a card reader";
 	case KD_TAP_TOUCH:
 		return "Touch your security key";
 	case KD_TAP_CARD_PRESENT:
@@ -63,7 +64,9 @@ tap_state_text(const struct tapscr *s, int st, char *buf, size_t len)
 
 	switch (st) {
 	case KD_TAP_WAIT_READER:
-		snprintf(buf, len, "no reader attached (%ld s left)", left);
+		snprintf(buf, len, "no %s attached (%ld s left)",
+		    s->job.type == KD_KEY_FIDO2 ? "security key" : "reader",
+		    left);
 		break;
 	case KD_TAP_CARD_PRESENT:
 		snprintf(buf, len, "card found, opening it");
@@ -205,7 +208,8 @@ tap_draw(struct tui_screen *sc, const struct tui_app *app)
 	tui_text(y + 4, 2, 16, A_BOLD, "State");
 	if (s->phase == PH_RUN)	/* the spinner line has the details */
 		snprintf(buf, sizeof(buf), "%s", st == KD_TAP_WAIT_READER ?
-		    "no reader" : st < 0 || st == KD_TAP_WAIT_CARD ?
+		    (s->job.type == KD_KEY_FIDO2 ? "no security key yet" :
+		    "no reader") : st < 0 || st == KD_TAP_WAIT_CARD ?
 		    "no card yet" : st == KD_TAP_TOUCH ? "key found" :
 		    "card on the reader");
 	else
@@ -213,6 +217,8 @@ tap_draw(struct tui_screen *sc, const struct tui_app *app)
 		    "cancelling" : s->phase == PH_ASK_PIN ? "the card has a PIN" :
 		    s->phase == PH_ACTIVE ? "active" : s->head);
 	tui_text(y + 4, 19, COLS - 21, A_NORMAL, buf);
+	if (s->note[0] != '\0')
+		tui_text(y + 5, 2, COLS - 4, tui_attr(TUI_WARN), s->note);
 	tap_draw_phase(s, st, y + 6);
 	if (s->reset.open) {
 		tui_cursor_want(-1, -1);

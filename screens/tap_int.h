@@ -42,6 +42,7 @@ struct tapscr {
 	int64_t			 started, active_at, last;
 	unsigned		 spin;
 	char			 head[64], msg[600];
+	char			 note[128];	/* r found nothing else */
 	/* the has-PIN dialog */
 	struct tui_radio	 choice;
 	struct tui_field	 pin;

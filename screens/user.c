@@ -201,6 +201,27 @@ user_toggle_disabled(struct user *s, const struct tui_app *app)
 	    "this user out.  Press d to enable again." : "Enabled again.");
 }
 
+/* Disabling says what it does to the keys first; enabling needs no
+ * question. */
+static void
+user_ask_disable(struct user *s, const struct tui_app *app)
+{
+	char text[600];
+
+	if (s->u.disabled) {
+		user_toggle_disabled(s, app);
+		return;
+	}
+	snprintf(text, sizeof(text), "Disable %.200s (%.100s)? Their %zu "
+	    "key%s stay%s as %s, but no pending activation can be used (link, "
+	    "code or kiosk) and workflows leave them out until d enables "
+	    "them again.", s->u.name, s->u.user_id, s->nkeys,
+	    s->nkeys == 1 ? "" : "s", s->nkeys == 1 ? "s" : "",
+	    s->nkeys == 1 ? "it is" : "they are");
+	s->ask = USER_ASK_DISABLE_USER;
+	dialog_confirm(&s->dlg, "Disable this user? (y/N)", text);
+}
+
 static void
 user_ask_delete(struct user *s)
 {
@@ -243,6 +264,10 @@ user_dialog_key(struct user *s, const struct tui_app *app,
 	s->ask = USER_ASK_NONE;
 	if (ask == USER_ASK_DELETE_USER)
 		return user_delete(s, app);
+	if (ask == USER_ASK_DISABLE_USER) {
+		user_toggle_disabled(s, app);
+		return TUI_STAY;
+	}
 	user_keys_confirmed(s, app, ask);
 	return TUI_STAY;
 }
@@ -277,7 +302,7 @@ user_frame_key(struct user *s, const struct tui_app *app,
 	case TUI_K_BACKSPACE:
 		return TUI_POP;
 	case TUI_K_F8:
-		if (tui_allows(app, KD_PERM_DELETE))
+		if (tui_permit(app, KD_PERM_DELETE))
 			user_ask_delete(s);
 		return TUI_STAY;
 	default:
@@ -285,16 +310,16 @@ user_frame_key(struct user *s, const struct tui_app *app,
 	}
 	switch (tui_key_letter(k)) {
 	case 'k':
-		if (!tui_allows(app, KD_PERM_ENROLL))
+		if (!tui_permit(app, KD_PERM_ENROLL))
 			return TUI_STAY;
 		if ((*next = screen_wizard_new(app, s->row)) != NULL)
 			return TUI_PUSH;
 		user_msg(s, TUI_ERROR, "Cannot start the new key steps.");
 		return TUI_STAY;
 	case 'd':
-		if (!tui_allows(app, KD_PERM_EDIT))
+		if (!tui_permit(app, KD_PERM_EDIT))
 			return TUI_STAY;
-		user_toggle_disabled(s, app);
+		user_ask_disable(s, app);
 		return TUI_STAY;
 	case 'r':
 		user_load(s, app);

@@ -26,6 +26,7 @@ enum user_ask {
 	USER_ASK_REVOKE,
 	USER_ASK_DELETE_KEY,
 	USER_ASK_DELETE_USER,
+	USER_ASK_DISABLE_USER,
 };
 
 /* What the Security Keys section is doing with the selected key. */

@@ -83,7 +83,7 @@ int
 user_groups_key(struct user *s, const struct tui_app *app,
     const struct tui_key *k)
 {
-	if (k->act == TUI_K_SPACE && !tui_allows(app, KD_PERM_EDIT))
+	if (k->act == TUI_K_SPACE && !tui_permit(app, KD_PERM_EDIT))
 		return 1;	/* membership is an edit */
 	switch (listbox_key(&s->all, k)) {
 	case TUI_W_CHANGED:

@@ -29,6 +29,8 @@ info_text(const struct user *s, int i, char *buf, size_t len)
 
 /* The same checks admin_user_edit makes, so the error shows on leaving
  * the field rather than on Save. */
+static const char msg_correct[] = "Please correct the fields marked !";
+
 static void
 info_check(struct user *s, const struct tui_app *app, int i)
 {
@@ -94,7 +96,7 @@ info_save(struct user *s, const struct tui_app *app)
 	}
 	if (bad >= 0) {
 		s->focus = bad;
-		user_msg(s, TUI_ERROR, "Please correct the fields marked !");
+		user_msg(s, TUI_ERROR, "%s", msg_correct);
 		return;
 	}
 	ed.name = v[0];
@@ -103,7 +105,7 @@ info_save(struct user *s, const struct tui_app *app)
 	kd_err_clear(&e);
 	if (admin_user_edit(app->st, app->actor, s->u.user_id, &ed, &e) != KD_OK) {
 		if (info_error_to_field(s, e.msg))
-			user_msg(s, TUI_ERROR, "Please correct the fields marked !");
+			user_msg(s, TUI_ERROR, "%s", msg_correct);
 		else
 			user_fail(s, &e);
 		return;
@@ -160,8 +162,15 @@ user_info_draw(struct user *s, const struct tui_app *app, int y)
 static int
 info_move(struct user *s, const struct tui_app *app, int to)
 {
+	int i, bad = 0;
+
 	info_check(s, app, s->focus);
 	s->focus = (to + USER_NINFO) % USER_NINFO;
+	/* The request to correct goes once nothing is marked any more. */
+	for (i = 0; i < USER_NINFO; i++)
+		bad |= s->ferr[i][0] != '\0';
+	if (!bad && strcmp(s->msg, msg_correct) == 0)
+		s->msg[0] = '\0';
 	return 1;
 }
 

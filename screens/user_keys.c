@@ -42,6 +42,27 @@ user_keys_init(struct user *s)
 	    s, 1);
 }
 
+/* An open activation: the link runs out before the code, so each gets
+ * its own date (and a link already gone says so). */
+static void
+keys_draw_open(const struct kd_key *k, int y, const char *code_at)
+{
+	char link_at[32];
+
+	if (k->link_expires_at <= 0 || k->link_expires_at >= k->expires_at) {
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "link and code open "
+		    "until %s", code_at);
+		return;
+	}
+	kd_time_format(k->link_expires_at, link_at, sizeof(link_at));
+	if (k->link_expires_at <= kd_now())
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "link expired %s; code "
+		    "open until %s", link_at, code_at);
+	else
+		tui_textf(y, 19, COLS - 21, A_NORMAL, "link until %s, code "
+		    "until %s", link_at, code_at);
+}
+
 /* Dates, and for a key still waiting for its user the activation's
  * state; returns the rows used. */
 static int
@@ -61,8 +82,7 @@ keys_draw_dates(const struct kd_key *k, int y)
 			tui_textf(y + 1, 19, COLS - 21, tui_attr(TUI_WARN),
 			    "expired %s; s sends a new one", at);
 		else
-			tui_textf(y + 1, 19, COLS - 21, A_NORMAL, "link and code "
-			    "open until %s", at);
+			keys_draw_open(k, y + 1, at);
 		return 2;
 	}
 	kd_time_format(k->activated_at, at, sizeof(at));
@@ -335,10 +355,10 @@ user_keys_key(struct user *s, const struct tui_app *app,
 		return 0;
 	c = k->act == TUI_K_DELETE ? 'x' : tui_key_letter(k);
 	/* What the role may not do is not offered (nor done). */
-	if ((c == 'x' && !tui_allows(app, KD_PERM_DELETE)) ||
-	    (c == 's' && !tui_allows(app, KD_PERM_ENROLL)) ||
+	if ((c == 'x' && !tui_permit(app, KD_PERM_DELETE)) ||
+	    (c == 's' && !tui_permit(app, KD_PERM_ENROLL)) ||
 	    ((c == 'e' || c == 'm' || c == 'v') &&
-	    !tui_allows(app, KD_PERM_EDIT)))
+	    !tui_permit(app, KD_PERM_EDIT)))
 		return 1;
 	return keys_action(s, cur, c);
 }

@@ -285,8 +285,8 @@ static enum tui_do
 users_new_user(struct users *u, const struct tui_app *app,
     struct tui_screen **next)
 {
-	if (!tui_allows(app, KD_PERM_ENROLL))
-		return TUI_STAY;	/* not offered to this role */
+	if (!tui_permit(app, KD_PERM_ENROLL))
+		return TUI_STAY;	/* not offered to this role: say why */
 	if ((*next = screen_wizard_new(app, 0)) != NULL)
 		return TUI_PUSH;
 	snprintf(u->err, sizeof(u->err), "Cannot start the New User wizard "
@@ -350,13 +350,17 @@ users_letter(struct users *u, const struct tui_app *app, int c,
     struct tui_screen **next)
 {
 	switch (c) {
-	case '/':
+	case '/':	/* a new search, as in less and vim */
 		u->searching = 1;
+		if (u->search.len > 0) {
+			field_set(&u->search, "");
+			users_first_page(u, app);
+		}
 		return TUI_STAY;
 	case 'n':
 		return users_new_user(u, app, next);
 	case 'g':
-		if (!tui_allows(app, KD_PERM_EDIT))
+		if (!tui_permit(app, KD_PERM_EDIT))
 			return TUI_STAY;
 		*next = screen_groups_new(app);
 		return TUI_PUSH;
@@ -364,17 +368,17 @@ users_letter(struct users *u, const struct tui_app *app, int c,
 		*next = screen_outbox_new(app);
 		return TUI_PUSH;
 	case 'w':
-		if (!tui_allows(app, KD_PERM_BULK))
+		if (!tui_permit(app, KD_PERM_BULK))
 			return TUI_STAY;
 		*next = screen_workflows_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 'i':
-		if (!tui_allows(app, KD_PERM_BULK))
+		if (!tui_permit(app, KD_PERM_BULK))
 			return TUI_STAY;
 		*next = screen_import_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;
 	case 'a':
-		if (!tui_allows(app, KD_PERM_REDEEM))
+		if (!tui_permit(app, KD_PERM_REDEEM))
 			return TUI_STAY;
 		*next = screen_redeem_new(app);
 		return *next != NULL ? TUI_PUSH : TUI_STAY;

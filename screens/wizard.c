@@ -23,6 +23,8 @@ static const struct wiz_view *views[] = {
 	&step_done_view,
 };
 
+static const char msg_correct[] = "Please correct the fields marked !";
+
 void
 wiz_status(struct wiz *w, enum tui_role role, const char *msg)
 {
@@ -88,6 +90,26 @@ wiz_show(struct wiz *w)
 	w->vs = w->view->open(w);
 }
 
+/* The step's key bar: where its focus is, when the step says. */
+/* "Please correct..." goes once nothing is marked any more. */
+static void
+wiz_status_recheck(struct wiz *w)
+{
+	if (strcmp(w->status, msg_correct) == 0 && wizard_errors(w->wz) == 0)
+		wiz_status(w, TUI_NORMAL, NULL);
+}
+
+static void
+wiz_keybar_draw(struct wiz *w)
+{
+	const struct tui_keyhint *h = w->view->hints;
+	size_t n = w->view->nhints;
+
+	if (w->view->keys != NULL && w->vs != NULL)
+		h = w->view->keys(w->vs, &n);
+	keybar_draw(h, n);
+}
+
 static void
 wiz_draw(struct tui_screen *s, const struct tui_app *app)
 {
@@ -108,7 +130,7 @@ wiz_draw(struct tui_screen *s, const struct tui_app *app)
 	if (w->vs != NULL)
 		w->view->draw(w->vs, w);
 	tui_status_draw(w->status_role, w->status);
-	keybar_draw(w->view->hints, w->view->nhints);
+	wiz_keybar_draw(w);
 	if (w->dlg.open) {
 		tui_cursor_want(-1, -1);
 		dialog_draw(&w->dlg);
@@ -272,7 +294,7 @@ wiz_next(struct wiz *w, struct tui_screen **next)
 		return TUI_STAY;
 	}
 	if (wizard_next(w->wz) != KD_OK) {
-		wiz_status(w, TUI_ERROR, "Please correct the fields marked !");
+		wiz_status(w, TUI_ERROR, msg_correct);
 		if (w->view->invalid != NULL)
 			w->view->invalid(w->vs, w);
 		return TUI_STAY;
@@ -360,6 +382,7 @@ wiz_key(struct tui_screen *s, const struct tui_app *app,
 	}
 	switch (w->view->key(w->vs, w, k)) {
 	case WIZ_HANDLED:
+		wiz_status_recheck(w);
 		return TUI_STAY;
 	case WIZ_NEXT:
 		return wiz_next(w, next);

@@ -50,6 +50,8 @@ struct wiz_view {
 	void			 (*close)(void *);
 	const struct tui_keyhint *hints;
 	size_t			 nhints;
+	/* Optional: the key bar for where the focus is now (else hints). */
+	const struct tui_keyhint *(*keys)(void *, size_t *);
 };
 
 extern const struct wiz_view step_info_view, step_groups_view,

@@ -51,7 +51,11 @@ insertable(wchar_t c)
 static enum tui_wret
 field_insert(struct tui_field *f, wchar_t c)
 {
-	if (f->len >= f->max || !insertable(c))
+	if (f->len >= f->max) {
+		f->full = 1;	/* silence here reads as a stuck keyboard */
+		return TUI_W_HANDLED;
+	}
+	if (!insertable(c))
 		return TUI_W_HANDLED;
 	memmove(&f->buf[f->cur + 1], &f->buf[f->cur],
 	    (f->len - f->cur) * sizeof(wchar_t));
@@ -76,6 +80,7 @@ field_erase(struct tui_field *f, size_t at)
 enum tui_wret
 field_key(struct tui_field *f, const struct tui_key *k)
 {
+	f->full = 0;
 	switch (k->act) {
 	case TUI_K_CHAR:
 	case TUI_K_SPACE:
@@ -162,4 +167,7 @@ field_draw_row(struct tui_field *f, int y, const char *label, int focused,
 	if (error != NULL)
 		tui_textf(y + 1, INPUT_X, COLS - INPUT_X - 1,
 		    tui_attr(TUI_ERROR), "! %s", error);
+	else if (f->full && focused)
+		tui_textf(y + 1, INPUT_X, COLS - INPUT_X - 1,
+		    tui_attr(TUI_WARN), "at most %zu characters", f->max);
 }

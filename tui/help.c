@@ -1,4 +1,4 @@
-/* F1: every key of the screen below, as its key bar was given them (the
+/* F1 or ?: every key of the screen below, as its key bar was given them (the
  * bar drops what does not fit at 80 columns).  Any key closes it. */
 #include "tui/screen.h"
 #include "tui/draw.h"
@@ -43,6 +43,9 @@ help_draw(struct tui_screen *sc, const struct tui_app *app)
 	if (s->n == 0)
 		tui_text(TUI_TOP, 2, COLS - 4, tui_attr(TUI_DIM),
 		    "This screen has no keys of its own.");
+	if (y <= TUI_BOTTOM && col == 0 && s->n > 0)
+		tui_text(y + 1, 2, COLS - 4, tui_attr(TUI_DIM), "F1 or ? (when "
+		    "no field is being typed in) shows this on any screen.");
 	tui_status_draw(TUI_DIM, "Press any key to go back.");
 	keybar_draw(keys, KD_NELEM(keys));
 }

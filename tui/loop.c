@@ -2,6 +2,7 @@
  * signal flag or a worker's progress is seen within a fraction of a
  * second), hand the key to the screen and apply what it says. */
 #include "tui/screen.h"
+#include "core/operator.h"
 #include "tui/draw.h"
 #include "tui/term.h"
 #include "tui/widget.h"
@@ -66,14 +67,35 @@ draw_too_small(void)
 		    "Enlarge the window; nothing is lost.");
 }
 
+/* Who is working, for every screen's header: "ada (operator)". */
+static char header_who[160];
+
+static void
+draw_who(const struct tui_app *app)
+{
+	header_who[0] = '\0';
+	if (app->sess == NULL || app->actor == NULL || *app->actor == '\0' ||
+	    (app->opts->kiosk && !app->sess->signed_in))
+		return;	/* a kiosk's public screen: nobody to name */
+	snprintf(header_who, sizeof(header_who), "%s%s (%s)",
+	    app->sess->signed_in ? "signed in: " : "", app->actor,
+	    role_name((enum kd_role)app->sess->role));
+}
+
 static void
 draw(struct tui_screen *top, const struct tui_app *app)
 {
 	erase();
+	draw_who(app);
 	if (tui_term_too_small())
 		draw_too_small();
-	else
+	else {
 		top->ops->draw(top, app);
+		if (app->sess != NULL && app->sess->notice[0] != '\0') {
+			tui_fill(LINES - 2, 0, COLS, A_NORMAL);
+			tui_status_draw(TUI_WARN, app->sess->notice);
+		}
+	}
 	tui_cursor_place();
 	refresh();
 }
@@ -119,6 +141,16 @@ apply(struct tui_screen *top, enum tui_do what, struct tui_screen *next,
 	return top;
 }
 
+/* F1, or `?` as htop, mc and less take it, unless a field has the
+ * focus (its cursor is showing): there `?` is typed. */
+static int
+loop_wants_help(const struct tui_key *k)
+{
+	if (k->act == TUI_K_F1)
+		return 1;
+	return k->act == TUI_K_CHAR && k->ch == L'?' && !tui_cursor_shown();
+}
+
 int
 tui_loop(struct tui_screen *top, const struct tui_app *app)
 {
@@ -135,6 +167,9 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 		next = NULL;
 		what = TUI_STAY;
 		dirty = 1;
+		if (k.act != TUI_K_NONE && k.act != TUI_K_RESIZE &&
+		    app->sess != NULL)
+			app->sess->notice[0] = '\0';	/* said once */
 		if ((k.act != TUI_K_NONE && k.act != TUI_K_RESIZE) ||
 		    (top->ops->busy != NULL && top->ops->busy(top)))
 			idle.last = kd_mono_ms();
@@ -150,7 +185,7 @@ tui_loop(struct tui_screen *top, const struct tui_app *app)
 				what = TUI_STAY;
 		} else if (k.act == TUI_K_REDRAW) {
 			clearok(curscr, TRUE);
-		} else if (k.act == TUI_K_F1 && !tui_term_too_small() &&
+		} else if (loop_wants_help(&k) && !tui_term_too_small() &&
 		    strcmp(top->ops->name, "help") != 0) {
 			next = tui_help_new();
 			what = TUI_PUSH;
@@ -175,9 +210,13 @@ tui_header_draw(const char *title, const char *right)
 {
 	attr_t a = tui_attr(TUI_TITLE);
 	int rw = right != NULL ? tui_text_width(right) : 0;
+	int ww = tui_text_width(header_who), tw = tui_text_width(title);
 
 	tui_fill(0, 0, COLS, a);
 	tui_text(0, 1, 8, a, "keydesk");
+	/* Who is signed in goes where it fits beside the title. */
+	if (ww > 0 && 10 + tw + 2 + ww + 3 + rw < COLS)
+		tui_text(0, COLS - 1 - rw - (rw ? 3 : 0) - ww, ww, a, header_who);
 	tui_text(0, 10, COLS - 12 - rw, a, title);
 	if (right != NULL)
 		tui_text(0, COLS - 1 - rw, rw, a, right);

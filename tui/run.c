@@ -21,6 +21,16 @@ tui_allows(const struct tui_app *app, int perm)
 	return role_allows((enum kd_role)app->sess->role, (enum kd_perm)perm);
 }
 
+int
+tui_permit(const struct tui_app *app, int perm)
+{
+	if (tui_allows(app, perm))
+		return 1;
+	snprintf(app->sess->notice, sizeof(app->sess->notice), "Not allowed "
+	    "for the %s role.", role_name((enum kd_role)app->sess->role));
+	return 0;
+}
+
 void
 tui_signin(const struct tui_app *app, const char *name, int role)
 {

@@ -25,6 +25,9 @@ struct tui_session {
 	int		 signed_in;	/* an operator (--kiosk, access.signin) */
 	char		 base_actor[128];	/* after a sign-out */
 	int		 base_role;
+	/* "not allowed for the operator role": a refused key says why on
+	 * the status line until the next key (tui_permit). */
+	char		 notice[160];
 };
 
 /* What screens get: the configuration, the store and who is working.
@@ -44,6 +47,9 @@ struct tui_app {
 
 /* The session's role allows `perm` (enum kd_perm). */
 int	tui_allows(const struct tui_app *, int perm);
+/* The same for a key pressed: when not allowed, the status line says
+ * "Not allowed for the ROLE role" instead of nothing happening. */
+int	tui_permit(const struct tui_app *, int perm);
 /* An operator signed in / out: the audit actor and the role change. */
 void	tui_signin(const struct tui_app *, const char *name, int role);
 void	tui_signout(const struct tui_app *);

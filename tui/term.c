@@ -141,6 +141,9 @@ tui_attr(enum tui_role r)
 	return (unsigned)r < TUI_NROLES ? attrs[r] : A_NORMAL;
 }
 
+/* Whether the last frame showed a text cursor: someone is typing. */
+static int cursor_shown;
+
 void
 tui_cursor_want(int y, int x)
 {
@@ -148,9 +151,16 @@ tui_cursor_want(int y, int x)
 	cursor_x = x;
 }
 
+int
+tui_cursor_shown(void)
+{
+	return cursor_shown;
+}
+
 void
 tui_cursor_place(void)
 {
+	cursor_shown = cursor_y >= 0;
 	if (cursor_y < 0) {
 		curs_set(0);
 		return;

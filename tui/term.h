@@ -49,5 +49,8 @@ attr_t	tui_attr(enum tui_role);
  * frame is drawn; hidden when no field asked for it. */
 void	tui_cursor_want(int y, int x);
 void	tui_cursor_place(void);
+/* The last frame showed a text cursor (a field has the focus): `?` is
+ * then a character, not help. */
+int	tui_cursor_shown(void);
 
 #endif

@@ -27,6 +27,7 @@ struct tui_field {
 	wchar_t		 buf[TUI_FIELD_MAX + 1];
 	size_t		 len, cur, scroll, max;
 	const char	*placeholder;
+	int		 full;		/* the last key hit max: say so */
 };
 void	field_init(struct tui_field *, size_t max, const char *placeholder);
 void	field_set(struct tui_field *, const char *utf8);

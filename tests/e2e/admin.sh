@@ -112,7 +112,11 @@ check "last run stored" test "$(json_get "$T/w.json" 'd[0]["last_run"]["skipped"
 kd workflow add Custom --key card --group Floor --setting verification=pinless --setting offline_login=on >/dev/null
 kd workflow list --json >"$T/w.json"
 check "workflow list shows custom settings" test "$(json_get "$T/w.json" '[w for w in d if w["name"]=="Custom"][0]["settings"]["verification"]')" = "pinless"
-check "workflow list shows the defaults a run uses" test "$(json_get "$T/w.json" '[w for w in d if w["name"]=="Rollout"][0]["settings"]["verification"]')" = "pin"
+check "workflow list shows the defaults a run uses" test "$(json_get "$T/w.json" '[w for w in d if w["name"]=="Rollout"][0]["settings"]["offline_login"]')" = "False"
+check "workflow list: a FIDO2 key's settings have no verification" test "$(json_get "$T/w.json" 'sorted([w for w in d if w["name"]=="Rollout"][0]["settings"])')" = "['auditable', 'offline_login']"
+kd key list >"$T/kl"
+check "key list: no verification shown for a FIDO2 key" \
+    sh -c "! grep ' fido2 ' '$T/kl' | grep -q 'verification\| pin\$'"
 check "500 activation mails queued" test "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE status='queued'")" -eq 500
 check "keys named as the wizard names them" test "$(sqlite3 "$DB" "SELECT k.name FROM keys k JOIN users u ON u.id = k.user WHERE u.user_id = 'W7' AND k.type = 'fido2'")" = "Worker 7's security key"
 check "workflow users are Pending" test "$(sqlite3 "$DB" "SELECT count(*) FROM users WHERE user_id LIKE 'W%' AND status = 1")" -eq 500

@@ -86,8 +86,16 @@ tui_keys Space
 check "groups: added" tui_wait "Added to Ops."
 check "groups: stored" test "$(show H1 'd["groups"]')" = "['Ops']"
 
-# Disable and enable.
+# Disable (asked first, with what happens to the keys) and enable.
 tui_keys d
+check "disable: asks first" tui_wait "Disable this user? (y/N)"
+check "disable: says what happens to the keys" tui_has "no pending activation"
+tui_keys n
+check "disable: n changes nothing" tui_wait_gone "Disable this user?"
+check "disable: not stored on n" test "$(show H1 'd["disabled"]')" = False
+tui_keys d
+tui_wait "Disable this user? (y/N)" >/dev/null
+tui_keys y
 check "disable: says so" tui_wait "Disabled: workflows leave this user out"
 check "disable: stored" test "$(show H1 'd["disabled"]')" = True
 tui_keys d

@@ -96,6 +96,8 @@ tui_keys Enter
 check "operator: user details" tui_wait "User details"
 check "operator: F8 Delete not offered" tui_lacks "Delete"
 tui_keys d
+tui_wait "Disable this user? (y/N)" >/dev/null
+tui_keys y
 check "operator: may disable" tui_wait "Disabled: workflows"
 check "operator: the audit names the operator" \
     test "$(sqlite3 "$DB" "SELECT actor FROM audit ORDER BY id DESC LIMIT 1")" = desk1
@@ -174,11 +176,18 @@ before=$(last_id)
 signin_as desk1
 check "access.signin: operator reaches the users list" tui_wait "Quentin Zyx"
 check "access.signin: q signs out" tui_has "q Sign out"
+check "access.signin: the header names who is signed in" \
+    tui_has "signed in: desk1 (operator)"
 check "access.signin: operator role, not the OS user's: n New offered" \
     tui_has "n New"
 tui_keys Enter
 check "access.signin: user details" tui_wait "User details"
 check "access.signin: operator: Delete not offered" tui_lacks "Delete"
+tui_keys F8
+check "access.signin: a refused key says why" \
+    tui_wait "Not allowed for the operator role."
+tui_keys Right Left
+check "access.signin: said once" tui_wait_gone "Not allowed for the"
 tui_keys d
 check "access.signin: operator may enable (read-only OS user may not)" \
     tui_wait "Enabled again"
@@ -196,6 +205,8 @@ signin_as lobby
 check "access.signin: kiosk operator gets redemption" \
     tui_wait "Activate your security key"
 check "access.signin: kiosk operator: no users list" tui_lacks "Quentin"
+check "access.signin: kiosk operator: the header says who and the role" \
+    tui_has "signed in: lobby (kiosk)"
 tui_keys Escape
 check "access.signin: Esc from redemption: sign-in again" \
     tui_wait "Operator sign-in"

@@ -95,6 +95,8 @@ tui_keys Enter
 check "desk1: user details" tui_wait "User details"
 check "desk1 is an admin: F8 Delete offered" tui_has "Delete"
 tui_keys d
+tui_wait "Disable this user? (y/N)" >/dev/null
+tui_keys y
 check "desk1 disables a user" tui_wait "Disabled: workflows"
 check "the audit names desk1" test "$(sqlite3 "$DB" "SELECT actor FROM \
     audit WHERE action = 'user.disable' ORDER BY id DESC LIMIT 1")" = desk1

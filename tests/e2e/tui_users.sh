@@ -75,6 +75,16 @@ check "details: key with type, name and status" \
 check "details: key settings" tui_has "Offline Login off, PINless"
 tui_keys Escape
 check "Esc: back to the list, search kept" tui_wait "Quentin Zyx"
+tui_keys /
+tui_type "Person 0001"
+check "/ starts a new search (not appended to the old one)" \
+    tui_wait "Person 0001"
+check "/: the old search is gone" tui_lacks "Quentin Zyx"
+tui_keys Enter C-u
+tui_keys /
+tui_type "Qu"
+tui_wait "Quentin Zyx" >/dev/null
+tui_keys Enter
 tui_keys Escape
 check "Esc clears the search" tui_wait "Person 0001"
 
@@ -150,6 +160,9 @@ tui_wait "402 users" >/dev/null
 tui_keys o
 check "outbox: queued row" tui_wait "queued quentin@example.com"
 check "outbox: no SMTP notice" tui_has "no SMTP configured"
+check "outbox: a row says which key, when and the next try" \
+    tui_wait_re 'queued +quentin@example.com +#[0-9]+ link +[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +(now|[0-9]{2}-)'
+check "outbox: the columns" tui_wait_re 'Status +To +Key +Queued +Next try'
 tui_keys d
 check "outbox: deliver now without SMTP" tui_wait "waiting in the outbox: no SMTP configured"
 tui_keys q
@@ -164,6 +177,7 @@ tui_wait "queued" >/dev/null
 tui_keys d
 check "outbox: deliver now sends in the worker" tui_wait "Queued 0   Sent 1"
 check "outbox: row marked sent" tui_wait_re '^ sent +quentin@example.com'
+check "outbox: sent at" tui_wait_re 'sent [0-9]{2}:[0-9]{2}'
 check "outbox: the server got it" test "$(smtpd_count "$T/mail")" = 1
 tui_keys C-c
 check "Ctrl-C on the list quits cleanly" tui_wait "[tui exited 0; stty: icanon echo"

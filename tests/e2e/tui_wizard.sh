@@ -43,9 +43,13 @@ tui_wait "(*) Contactless Card" >/dev/null
 tui_keys Enter
 check "settings step shows the defaults read-only" tui_wait "The defaults for this type"
 check "card defaults: PINless" tui_wait "PINless"
+check "settings: each explained in a line" \
+    tui_has "the key also signs in when the computer is offline"
 tui_keys Space
 check "default toggle off shows the card's settings" tui_wait "[ ] Offline Login"
 check "smartphone-only settings are not offered for a card" tui_lacks Bluetooth
+check "custom settings: explained too" \
+    tui_has "how the user proves it is them: fingerprint/face, PIN, or none"
 check "biometric is not offered for a card" tui_lacks Biometric
 tui_keys Down Space
 tui_wait "[x] Offline Login" >/dev/null
@@ -99,6 +103,8 @@ elif what == 'to':
     print(str(email.header.make_header(email.header.decode_header(m['To']))))
 elif what == 'subject':
     print(m['Subject'])
+elif what == 'body':
+    print(body)
 elif what == 'link':
     r = re.search(r'https://keydesk\.example\.com/activate/([A-Za-z0-9_-]{20,})', body)
     print(r.group(0) if r else '')
@@ -110,7 +116,10 @@ PY
 to_encoded() { mail_get to-raw | grep -qi '^=?utf-8?[bq]?.*?= <zoe@example.com>$'; }
 check "mail To is RFC 2047 encoded" to_encoded
 check "mail To decodes to the name" test "$(mail_get to)" = "Zoë Ångström <zoe@example.com>"
-check "mail Subject" test "$(mail_get subject)" = "Activate your security key"
+check "mail Subject names the device type and the organisation" \
+    test "$(mail_get subject)" = "Activate your Contactless Card for keydesk"
+check "card mail: where the card comes from" \
+    sh -c "printf '%s' \"\$1\" | grep -q 'Collect it at the badge desk'" sh "$(mail_get body)"
 check "mail has the link" test -n "$(mail_get link)"
 check "mail has the code" test -n "$(mail_get code)"
 

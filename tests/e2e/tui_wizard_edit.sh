@@ -39,9 +39,12 @@ check "invalid email: the error sits under the Email field" \
     sh -c "printf '%s\n' '$(tui_line_after "Email ")' | grep -q '! not a valid email'"
 check "invalid email: does not advance" tui_has "Step 1 of"
 check "invalid email: other fields have no error" test "$(tui_screen | grep -c '! ')" = 1
+check "invalid email: asks to correct" tui_has "Please correct the fields marked !"
 # Fix it: the cursor went to the bad field.
 tui_keys C-u; tui_type ada@example.com; tui_keys Tab
 check "fixed email: error gone on leaving the field" tui_wait_gone "! not a valid email"
+check "fixed email: 'Please correct' gone too" \
+    tui_wait_gone "Please correct the fields marked"
 tui_keys PPage
 check "PgUp on step 1 stays" tui_has "Step 1 of"
 tui_keys NPage
@@ -155,6 +158,8 @@ tui_keys Enter Enter
 check "new key: confirm names the user" tui_wait "E5000 (Grace Hopper, grace@example.com)"
 tui_keys Enter
 check "new key: done" tui_wait "Done: key added for E5000 (Grace Hopper)."
+check "new key: Enter goes back to the user, and says so" \
+    tui_has "Enter Back to the user"
 tui_keys Enter
 check "new key: back on the details with the key" \
     tui_wait_re 'FIDO2 Hardware.* +Grace Hopper.s.* +Pending'

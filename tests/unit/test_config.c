@@ -100,6 +100,7 @@ test_defaults(void)
 	CHECK(c->link_lifetime == 12 * 3600);
 	CHECK(c->code_lifetime == 72 * 3600);
 	CHECK(c->pin_length == 6);
+	CHECK(c->activation_support == NULL);
 	CHECK(c->smtp_url == NULL && c->smtp_password == NULL);
 	CHECK(c->smtp_starttls == KD_STARTTLS_REQUIRED);
 	CHECK_EQ_STR(c->smtp_from, "keydesk <keydesk@localhost>");
@@ -158,6 +159,7 @@ static const char full[] =
     "  link_lifetime: 90m\n"
     "  code_lifetime: 7d\n"
     "  pin_length: 8\n"
+    "  support: \"IT helpdesk, room 2.14, extension 4455\"\n"
     "smtp:\n"
     "  url: smtps://mail.example.com:465\n"
     "  starttls: none\n"
@@ -192,6 +194,8 @@ test_full(void)
 	CHECK(c->link_lifetime == 90 * 60);
 	CHECK(c->code_lifetime == 7 * 86400);
 	CHECK(c->pin_length == 8);
+	CHECK_EQ_STR(c->activation_support,
+	    "IT helpdesk, room 2.14, extension 4455");
 	CHECK_EQ_STR(c->smtp_url, "smtps://mail.example.com:465");
 	CHECK(c->smtp_starttls == KD_STARTTLS_NONE);
 	CHECK_EQ_STR(c->smtp_from, "Example <keys@example.com>");

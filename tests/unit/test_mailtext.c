@@ -264,6 +264,7 @@ test_each_type_says_where(void)
 		CHECK(queue(st, (int64_t)i + 1) == KD_OK);
 	}
 	cfg->rp_name = "Example Corp";
+	cfg->activation_support = "Desk 4, extension 4455";
 	CHECK(store_outbox_claim(st, kd_now(), 10, 600, mint, NULL, &rows, &n,
 	    &e) == KD_OK && n == 4);
 	for (i = 0; i < n && i < 4; i++) {
@@ -273,8 +274,17 @@ test_each_type_says_where(void)
 		    "assigned you a security key:", 52) == 0);
 		CHECK(strstr(b[i], cfg->activation_base_url) != NULL);
 		CHECK(lines_fit(b[i]));
+		/* The subject says what it is for and from whom. */
+		CHECK(strstr(rows[i].subject, "Activate your ") == rows[i].subject);
+		CHECK(strstr(rows[i].subject, org) != NULL);
+		CHECK(strstr(b[i], "\nQuestions? Desk 4, extension 4455\n") != NULL);
 	}
 	if (n == 4) {
+		CHECK(strstr(rows[0].subject, "Smartphone") != NULL);
+		CHECK(strstr(rows[1].subject, "Contactless Card") != NULL);
+		CHECK(strstr(rows[3].subject, "FIDO2 Hardware Security Key") != NULL);
+		CHECK(strstr(b[1], "Collect it at the badge desk") != NULL);
+		CHECK(strstr(b[3], "badge desk") == NULL);
 		CHECK(strstr(b[0], "open this link on your phone:") != NULL);
 		CHECK(strstr(b[0], "save the passkey") != NULL);
 		CHECK(strstr(b[0], "shows the link as a QR code") != NULL);
@@ -295,6 +305,7 @@ test_each_type_says_where(void)
 		CHECK(strstr(b[3], "PIN") == NULL && strstr(b[3], "QR") == NULL);
 	}
 	cfg->rp_name = org;
+	cfg->activation_support = NULL;
 	store_outbox_free(rows, n);
 	store_close(&st);
 }
