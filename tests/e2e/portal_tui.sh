@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/portal.sh"
-. "$KD_TOP/tests/lib/wizard_phone.sh"
+. "$KD_TOP/tests/lib/wizard_now.sh"
 trap 'tui_stop; portal_stop_all' EXIT
 T=$(e2e_dir)
 DB=$T/kd.db
@@ -24,7 +24,7 @@ portal_start "$PORT" "$CFG" "$T/serve.log" || { echo "not ok - keydesk serve sta
 
 tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 tui_wait "Users" >/dev/null
-wizard_to_confirm M1 "Mia Mobile" mia
+wizard_to_confirm M1 "Mia Mobile" mia phone
 tui_keys Enter
 check "the QR screen" tui_wait "Scan with the phone's camera"
 tui_screen >"$T/qr.txt"

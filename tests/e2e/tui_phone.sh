@@ -13,7 +13,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/smtpd.sh"
-. "$KD_TOP/tests/lib/wizard_phone.sh"
+. "$KD_TOP/tests/lib/wizard_now.sh"
 trap 'tui_stop; smtpd_stop' EXIT
 
 T=$(e2e_dir)
@@ -133,7 +133,7 @@ sys.exit(0 if seen and ok == seen else 1)' "$1"
 # the screen turns Active, then Done, by itself.
 tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 tui_wait "Users" >/dev/null
-wizard_to_confirm P1 "Pia Phone" pia
+wizard_to_confirm P1 "Pia Phone" pia phone
 check "confirm: a QR code next" \
     tui_has "now, on the phone: a QR code next (the email is queued too)"
 tui_keys Enter
@@ -194,7 +194,7 @@ export NO_COLOR
 tui_start "$KEYDESK" --config "$CFG" --db "$DB"
 unset NO_COLOR
 tui_wait "Users" >/dev/null
-wizard_to_confirm P2 "Pat Pending" pat
+wizard_to_confirm P2 "Pat Pending" pat phone
 tui_keys Enter
 tui_wait "Scan with the phone's camera" >/dev/null
 tui_screen >"$T/p2.txt"

@@ -9,6 +9,7 @@
 . "$KD_TOP/tests/lib/tmux.sh"
 . "$KD_TOP/tests/lib/smtpd.sh"
 . "$KD_TOP/tests/lib/pcscd.sh"
+. "$KD_TOP/tests/lib/wizard_now.sh"
 # tmux.sh names its server kd$$, but test runs in other PID namespaces share
 # /tmp, and a PID repeats there: a random suffix keeps the server ours.
 TUI_SOCK=kd$$.$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
@@ -74,31 +75,9 @@ start() {
 	tui_wait "Users" >/dev/null
 }
 
-# to_confirm ID NAME USERNAME: the New User wizard up to Confirm with a
-# Contactless Card, default settings and "Activate now".
+# to_confirm ID NAME USERNAME: up to Confirm with a Contactless Card.
 to_confirm() {
-	tui_keys n
-	tui_wait "User information" >/dev/null || return 1
-	tui_type "$1"; tui_keys Tab
-	tui_type "$2"; tui_keys Tab
-	tui_type "$3@example.com"; tui_keys Tab
-	tui_type "$3"; tui_keys Enter
-	tui_wait "Step 2 of" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "Assign a security key now" >/dev/null || return 1
-	tui_keys Space
-	tui_wait "[x] Assign a security key now" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "(*) Contactless Card" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "The defaults for this type" >/dev/null || return 1
-	tui_keys Enter
-	tui_wait "Method" >/dev/null || return 1
-	tui_keys Tab Up
-	tui_wait "(*) Activate now" >/dev/null || return 1
-	tui_has "tap the card on the reader" || return 1
-	tui_keys Enter
-	tui_wait "Check everything" >/dev/null
+	wizard_to_confirm "$1" "$2" "$3" card
 }
 
 # 1. PIN verification, card pulled off the reader until the tap screen
