@@ -82,16 +82,25 @@ redeem_commit(void *arg, const struct kd_tap *t, struct kd_err *e)
 	return KD_OK;
 }
 
+/* The header the tap and the QR screens show for the redeemed key. */
+static void
+redeem_heading(const struct redeem *r, char *title, size_t tlen, char *who,
+    size_t wlen, char *what, size_t len)
+{
+	snprintf(title, tlen, "Activate your security key");
+	snprintf(who, wlen, "%.500s", r->rd.name);
+	snprintf(what, len, "%s \"%.300s\"", model_key_type_label(r->rd.type),
+	    r->rd.key_name);
+}
+
 static enum tui_do
 redeem_tap(struct redeem *r, struct tui_screen **next)
 {
 	struct tap_job j;
 
 	memset(&j, 0, sizeof(j));
-	snprintf(j.title, sizeof(j.title), "Activate your security key");
-	snprintf(j.who, sizeof(j.who), "%.500s", r->rd.name);
-	snprintf(j.what, sizeof(j.what), "%s \"%.300s\"",
-	    model_key_type_label(r->rd.type), r->rd.key_name);
+	redeem_heading(r, j.title, sizeof(j.title), j.who, sizeof(j.who),
+	    j.what, sizeof(j.what));
 	j.type = r->rd.type;
 	j.verification = r->rd.settings.verification;
 	snprintf(j.user_name, sizeof(j.user_name), "%s", r->rd.username);
@@ -125,10 +134,8 @@ redeem_phone(struct redeem *r, struct tui_screen **next)
 	struct phone_job j;
 
 	memset(&j, 0, sizeof(j));
-	snprintf(j.title, sizeof(j.title), "Activate your security key");
-	snprintf(j.who, sizeof(j.who), "%.500s", r->rd.name);
-	snprintf(j.what, sizeof(j.what), "%s \"%.300s\"",
-	    model_key_type_label(r->rd.type), r->rd.key_name);
+	redeem_heading(r, j.title, sizeof(j.title), j.who, sizeof(j.who),
+	    j.what, sizeof(j.what));
 	j.key = r->rd.key;
 	j.owner = 1;
 	j.active = redeem_phone_active;
