@@ -304,11 +304,18 @@ portal_register(struct kd_store *st, const struct kd_config *cfg,
 	memset(&cred, 0, sizeof(cred));
 	memset(&t, 0, sizeof(t));
 	memset(l, 0, sizeof(*l));
-	l->state = KD_LINK_UNKNOWN;
 	if ((r = portal_origin(cfg->activation_base_url, origin,
 	    sizeof(origin))) != KD_OK) {
 		r = kd_err_set(e, KD_ERR_CONFIG, "activation.base_url is not an "
 		    "http(s) URL");
+		goto out;
+	}
+	/* What the link opens is said before the body is looked at. */
+	if ((r = link_lookup(st, token, l, NULL, e)) != KD_OK)
+		goto out;
+	if (l->state != KD_LINK_OPEN) {
+		r = kd_err_set(e, KD_ERR_INVALID, "%s",
+		    portal_link_sentence(l->state));
 		goto out;
 	}
 	if ((r = webauthn_reg_parse(body, len, &reg, e)) != KD_OK ||
